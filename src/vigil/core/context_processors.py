@@ -1,0 +1,8 @@
+from vigil.organisations.roles import CAPABILITIES
+
+
+def capabilities(request):
+    """What the menu may offer; the views check again on every object."""
+    user = getattr(request, "user", None)
+    caps = CAPABILITIES.get(user.role, frozenset()) if user is not None and user.is_authenticated else frozenset()
+    return {"user_caps": caps}

@@ -1,0 +1,88 @@
+"""Load the generated demo world into the database: organisations, one user per role, signals, a few shares."""
+
+from __future__ import annotations
+
+import random
+
+from django.db import transaction
+
+from vigil.organisations.models import Organisation, User
+from vigil.organisations.roles import Role
+from vigil.register.models import Signal, SignalShare
+from vigil.register.records import prepare
+from vigil.register.writer import BatchResult, OwnerResolver, write_batch
+
+DEMO_PASSWORD = "vigil-demo-2026"
+# username, role, organisation slug, first name, last name
+DEMO_USERS = [
+    ("intake", Role.INTAKE, "emm", "Sanne", "Bakker"),
+    ("analist", Role.ANALYST, "emm", "Noor", "El Amrani"),
+    ("rechercheur", Role.INVESTIGATOR, "politie-rotterdam", "Jeroen", "Visser"),
+    ("ind", Role.IND_OFFICER, "ind", "Fatima", "Yilmaz"),
+    ("partner", Role.PARTNER, "comensha", "Eva", "de Boer"),
+    ("privacy", Role.PRIVACY_OFFICER, "emm", "Pieter", "Jansen"),
+    ("beheer", Role.ADMINISTRATOR, "emm", "Lotte", "Smit"),
+]
+SHARE_WITH_PARTNER = 40
+
+
+def load_organisations(orgs: list[dict]) -> None:
+    for o in orgs:
+        Organisation.objects.update_or_create(slug=o["slug"], defaults={
+            "name": o["name"], "kind": o["kind"], "aliases": o.get("aliases", [])})
+
+
+def load_users(password: str = DEMO_PASSWORD) -> list[tuple[str, str, str]]:
+    out = []
+    for username, role, org, first, last in DEMO_USERS:
+        user, _ = User.objects.get_or_create(username=username)
+        user.role, user.organisation = role, Organisation.objects.get(slug=org)
+        user.first_name, user.last_name = first, last
+        user.email = f"{username}@demo.vigil.invalid"
+        user.is_staff = user.is_superuser = role == Role.ADMINISTRATOR
+        user.set_password(password)
+        user.save()
+        out.append((username, Role(role).label, user.organisation.name))
+    return out
+
+
+def load_signals(signals: list[dict], batch_size: int = 500) -> BatchResult:
+    resolver = OwnerResolver()
+    total = BatchResult()
+    for start in range(0, len(signals), batch_size):
+        batch, keys = [], set()
+        for rec in signals[start:start + batch_size]:
+            prep = prepare(rec)
+            if prep.key in keys:
+                total.add(write_batch(batch, resolver, "demo"))
+                batch, keys = [], set()
+            batch.append(prep)
+            keys.add(prep.key)
+        total.add(write_batch(batch, resolver, "demo"))
+    return total
+
+
+def share_some(seed: int) -> None:
+    """Victim-support partner gets some signals about possible victims, as after a referral."""
+    partner = Organisation.objects.get(slug="comensha")
+    if SignalShare.objects.filter(organisation=partner).exists():
+        return
+    rng = random.Random(seed)
+    ids = sorted(Signal.objects.filter(persons__role="possible_victim").exclude(owner=partner)
+                 .values_list("id", flat=True).distinct())
+    chosen = rng.sample(ids, min(SHARE_WITH_PARTNER, len(ids)))
+    SignalShare.objects.bulk_create([
+        SignalShare(signal_id=i, organisation=partner, reason="Doorverwijzing voor slachtofferzorg (demo)")
+        for i in chosen])
+
+
+def load_demo(seed: int = 2026, n_signals: int = 2200):
+    from vigil.demo.world import generate_world
+
+    world = generate_world(seed=seed, n_signals=n_signals)
+    with transaction.atomic():
+        load_organisations(world.organisations)
+    logins = load_users()
+    result = load_signals(world.signals)
+    share_some(seed)
+    return world, logins, result

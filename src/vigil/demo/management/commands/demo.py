@@ -1,0 +1,29 @@
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from vigil.core.management.commands.serve import serve
+from vigil.demo.load import DEMO_PASSWORD, load_demo
+
+
+class Command(BaseCommand):
+    help = ("Create the demo world (organisations, one user per role, 2,000+ generated signals with hidden "
+            "networks), idempotently, and serve Vigil.")
+
+    def add_arguments(self, parser):
+        parser.add_argument("--seed", type=int, default=2026)
+        parser.add_argument("--signals", type=int, default=2200)
+        parser.add_argument("--no-serve", action="store_true", help="load the data and stop")
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+
+    def handle(self, seed, signals, no_serve, host, port, **_):
+        call_command("migrate", interactive=False, verbosity=0)
+        world, logins, result = load_demo(seed=seed, n_signals=signals)
+        self.stdout.write(f"Demo world: {len(world.signals)} signals ({result.created} new, {result.updated} updated, "
+                          f"{result.unchanged} unchanged), {len(world.organisations)} organisations.")
+        self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
+        for username, role, org in logins:
+            self.stdout.write(f"  {username:<12} {role:<16} {org}")
+        if not no_serve:
+            self.stdout.write("")
+            serve(host, port, 8, self.stdout)

@@ -1,0 +1,34 @@
+"""Need-to-know: which signals a user may read. Every view, search, export and API path goes through here."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from vigil.audit.log import record
+from vigil.register.models import Signal, SignalShare
+
+
+def visible_signals(user) -> QuerySet[Signal]:
+    """Signals owned by the user's organisation or explicitly shared with it; nothing for roles without reading."""
+    if not user.is_authenticated or not user.can("read_signals") or user.organisation_id is None:
+        return Signal.objects.none()
+    org = user.organisation_id
+    shared = SignalShare.objects.filter(organisation_id=org).values("signal_id")
+    return Signal.objects.filter(Q(owner_id=org) | Q(id__in=shared))
+
+
+def get_signal(user, pk, *, purpose: str = "view") -> Signal:
+    """The signal if the user may read it; otherwise 404 (the object's existence is not revealed) and audited."""
+    try:
+        return visible_signals(user).get(pk=pk)
+    except (Signal.DoesNotExist, ValueError):
+        record(user, "denied", object_type="signal", object_id=pk, detail={"purpose": purpose})
+        raise Http404("signal not found") from None
+
+
+def require(user, capability: str) -> None:
+    if not user.is_authenticated or not user.can(capability):
+        record(user, "denied", object_type="capability", object_id=capability)
+        raise PermissionDenied(capability)

@@ -1,0 +1,107 @@
+"""Staff workspace: the queue, the signal page and search. Thin: access and logic live in plain modules."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from vigil.audit.log import record
+from vigil.register import history
+from vigil.register.access import get_signal, require, visible_signals
+from vigil.register.forms import QueueFilter, ReasonForm, ShareForm
+from vigil.register.highlight import highlight
+from vigil.register.search import search as run_search
+
+PAGE_SIZE = 50
+
+
+@login_required
+def queue(request):
+    require(request.user, "read_signals")
+    filters = QueueFilter(request.GET or None)
+    qs = visible_signals(request.user).select_related("owner")
+    if filters.is_valid():
+        qs = filters.apply(qs)
+    else:
+        qs = qs.order_by("-received_at", "-id")
+    try:
+        page = max(int(request.GET.get("page", 1)), 1)
+    except ValueError:
+        page = 1
+    rows = list(qs.only("id", "ref", "channel", "received_at", "urgent", "forms", "status", "language",
+                        "sending_organisation", "narrative", "owner__name")[(page - 1) * PAGE_SIZE: page * PAGE_SIZE + 1])
+    query = request.GET.copy()
+    query.pop("page", None)
+    ctx = {"filters": filters, "signals": rows[:PAGE_SIZE], "page": page, "has_next": len(rows) > PAGE_SIZE,
+           "query": query.urlencode()}
+    template = "register/_queue_rows.html" if request.htmx and not request.htmx.boosted else "register/queue.html"
+    return render(request, template, ctx)
+
+
+@login_required
+def signal_detail(request, pk: int):
+    require(request.user, "read_signals")
+    signal = get_signal(request.user, pk)
+    reasons = request.session.setdefault("reasons", {})
+    reason = reasons.get(str(pk), "")
+    if signal.sensitive and not reason:
+        form = ReasonForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            reasons[str(pk)] = form.cleaned_data["reason"]
+            request.session.modified = True
+            return redirect("register:signal", pk=pk)
+        return render(request, "register/reason.html", {"signal": signal, "form": form})
+    record(request.user, "view", signal, reason=reason)
+    persons = list(signal.persons.all())
+    identifiers = list(signal.identifiers.all())
+    known = [(i.value_given, i.kind, i.value) for i in identifiers]
+    known += [(p.name, "person", p.name) for p in persons if p.name]
+    known += [(a, "person", p.name) for p in persons for a in p.aliases]
+    ctx = {
+        "signal": signal,
+        "narrative": highlight(signal.narrative, known),
+        "persons": [(p, [i for i in identifiers if i.person_id == p.pk]) for p in persons],
+        "addresses": signal.addresses.all(),
+        "companies": [(c, [i for i in identifiers if i.company_id == c.pk]) for c in signal.companies.all()],
+        "identifiers": [i for i in identifiers if i.person_id is None and i.company_id is None],
+        "versions": history.changes(signal),
+        "shares": signal.shares.select_related("organisation"),
+        "share_form": ShareForm(signal=signal) if request.user.can("share") and
+        signal.owner_id == request.user.organisation_id else None,
+        "reason": reason,
+    }
+    return render(request, "register/signal.html", ctx)
+
+
+@login_required
+@require_POST
+def share(request, pk: int):
+    require(request.user, "share")
+    signal = get_signal(request.user, pk, purpose="share")
+    if signal.owner_id != request.user.organisation_id:
+        record(request.user, "denied", signal, detail={"purpose": "share"})
+        messages.error(request, _("Only the owning organisation can share a signal."))
+        return redirect("register:signal", pk=pk)
+    form = ShareForm(request.POST, signal=signal)
+    if form.is_valid():
+        share = form.save(commit=False)
+        share.signal, share.shared_by = signal, request.user
+        share.save()
+        record(request.user, "share", signal, detail={"with": share.organisation.name}, reason=share.reason)
+        messages.success(request, _("Shared with %(org)s.") % {"org": share.organisation.name})
+    else:
+        messages.error(request, _("Not shared: choose an organisation and give a reason."))
+    return redirect("register:signal", pk=pk)
+
+
+@login_required
+def search(request):
+    require(request.user, "search")
+    query = request.GET.get("q", "").strip()
+    hits = run_search(request.user, query) if query else []
+    if query:
+        record(request.user, "search", object_type="search", detail={"terms": query, "hits": len(hits)})
+    return render(request, "register/search.html", {"q": query, "hits": hits})

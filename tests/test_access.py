@@ -1,0 +1,111 @@
+"""Need-to-know: walk every URL of the workspace as every role."""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from tests.conftest import make_record, store
+from vigil.audit.models import AuditEntry
+from vigil.organisations.models import Organisation
+from vigil.organisations.roles import CAPABILITIES, Role
+from vigil.register.models import Signal, SignalShare
+
+SKIP_NAMESPACES = {"admin"}  # Django's admin has its own staff check, tested separately below
+
+
+def all_routes():
+    def walk(patterns, prefix="", ns=""):
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                if p.namespace in SKIP_NAMESPACES:
+                    continue
+                yield from walk(p.url_patterns, prefix + str(p.pattern), p.namespace or ns)
+            elif isinstance(p, URLPattern):
+                yield prefix + str(p.pattern), f"{ns}:{p.name}" if ns else p.name
+    return list(walk(get_resolver().url_patterns))
+
+
+# What each named URL needs; a new URL without an entry here fails the test, so it cannot be forgotten.
+NEEDS = {
+    "home": None, "login": None, "logout": None, "set_language": None,
+    "register:queue": "read_signals", "register:signal": "read_signals", "register:share": "share",
+    "register:search": "search", "intake": "intake", "audit": "audit",
+}
+
+
+@pytest.fixture
+def world(users):
+    store(make_record("OWN-1"), owner="emm")
+    store(make_record("ROT-1"), owner="politie-rotterdam")
+    store(make_record("SHARED-1"), owner="politie-rotterdam")
+    shared = Signal.objects.get(ref="SHARED-1")
+    for org in ("emm", "comensha", "ind"):
+        SignalShare.objects.create(signal=shared, organisation=Organisation.objects.get(slug=org), reason="test")
+    return {s.ref: s for s in Signal.objects.all()}
+
+
+def test_every_route_is_classified():
+    names = {name for _, name in all_routes()}
+    assert names == set(NEEDS), f"classify the new routes in NEEDS: {names ^ set(NEEDS)}"
+
+
+@pytest.mark.parametrize("role", [r.value for r in Role])
+def test_every_url_as_every_role(client, world, users, role):
+    user = users[role]
+    client.force_login(user)
+    caps = CAPABILITIES[role]
+    own_org = user.organisation.slug
+    for route, name in all_routes():
+        if name in {"logout", "set_language", "login", "home"}:
+            continue
+        targets = [None] if "<int:pk>" not in route else list(world.values())
+        for signal in targets:
+            url = "/" + route.replace("<int:pk>", str(signal.pk) if signal else "")
+            method = client.post if name == "register:share" else client.get
+            response = method(url, {"organisation": "", "reason": ""}) if name == "register:share" else method(url)
+            need = NEEDS[name]
+            if need not in caps:
+                assert response.status_code == 403, (role, url, response.status_code)
+                continue
+            if signal is None:
+                assert response.status_code == 200, (role, url, response.status_code)
+                continue
+            visible = signal.owner.slug == own_org or signal.shares.filter(organisation__slug=own_org).exists()
+            if not visible:
+                assert response.status_code == 404, (role, url, response.status_code)
+                assert AuditEntry.objects.filter(username=user.username, action="denied",
+                                                 object_id=str(signal.pk)).exists()
+            else:
+                assert response.status_code in (200, 302), (role, url, response.status_code)
+
+
+def test_queue_shows_only_visible_signals(client, world, users):
+    client.force_login(users["partner"])
+    html = client.get("/signals/").content.decode()
+    assert "SHARED-1" in html and "ROT-1" not in html and "OWN-1" not in html
+    client.force_login(users["analyst"])
+    html = client.get("/signals/").content.decode()
+    assert "SHARED-1" in html and "OWN-1" in html and "ROT-1" not in html
+
+
+def test_search_never_returns_invisible_signals(client, world, users):
+    store(make_record("ROT-2", phones=["06-55554444"]), owner="politie-rotterdam")
+    client.force_login(users["analyst"])
+    assert "ROT-2" not in client.get("/signals/search/", {"q": "0655554444"}).content.decode()
+    client.force_login(users["investigator"])
+    assert "ROT-2" in client.get("/signals/search/", {"q": "0655554444"}).content.decode()
+
+
+def test_admin_only_for_administrator(client, users):
+    for role, user in users.items():
+        client.force_login(user)
+        status = client.get("/admin/").status_code
+        assert status == (200 if role == Role.ADMINISTRATOR else 302), role
+
+
+def test_anonymous_is_sent_to_login(client, world):
+    for route, name in all_routes():
+        if NEEDS[name] is None:
+            continue
+        url = "/" + route.replace("<int:pk>", str(world["OWN-1"].pk))
+        response = client.get(url)
+        assert response.status_code == 302 and "/login/" in response["Location"], url
