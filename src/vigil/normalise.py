@@ -694,6 +694,7 @@ STREET_ABBREVIATIONS: dict[str, str] = {
 # A separate 'straat', 'laan' ... is glued to the word before: 'Kerk straat' = 'Kerkstraat'.
 _STREET_SUFFIX_WORDS = frozenset(STREET_ABBREVIATIONS.values()) | {"singel", "dijk", "dreef", "hof"}
 _STREET_PREFIXES = {"burg": "burgemeester"}
+_STREET_ABBR_LONGEST_FIRST = sorted(STREET_ABBREVIATIONS.items(), key=lambda kv: -len(kv[0]))
 
 
 @lru_cache(maxsize=_CACHE)
@@ -702,7 +703,7 @@ def _street(s: str) -> str:
     for tok in _text_key(s).split():
         full = STREET_ABBREVIATIONS.get(tok) or _STREET_PREFIXES.get(tok)
         if full is None:
-            for abbr, word in STREET_ABBREVIATIONS.items():
+            for abbr, word in _STREET_ABBR_LONGEST_FIRST:
                 if len(tok) > len(abbr) + 1 and tok.endswith(abbr):
                     full = tok[: -len(abbr)] + word
                     break

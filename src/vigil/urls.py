@@ -1,13 +1,13 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 from vigil.audit.views import audit_log
+from vigil.core.views import home
 from vigil.intake.views import intake
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="register:queue", permanent=False), name="home"),
+    path("", home, name="home"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("signals/", include("vigil.register.urls")),

@@ -77,12 +77,15 @@ def share_some(seed: int) -> None:
 
 
 def load_demo(seed: int = 2026, n_signals: int = 2200):
-    from vigil.demo.world import generate_world
+    """Load the world; ``n_signals=0`` loads only organisations and users (benchmarks bring their own signals)."""
+    from vigil.demo.world import ORGANISATIONS, World, generate_world
 
-    world = generate_world(seed=seed, n_signals=n_signals)
+    world = generate_world(seed=seed, n_signals=n_signals) if n_signals else World(ORGANISATIONS, [], {})
     with transaction.atomic():
         load_organisations(world.organisations)
     logins = load_users()
+    if not n_signals:
+        return world, logins, BatchResult()
     result = load_signals(world.signals)
     share_some(seed)
     return world, logins, result

@@ -124,7 +124,10 @@ NORMALISE_AS = {"registration": "document"}
 
 
 def identifier(kind: str, given, **detail) -> Identifier:
-    norm = normalise.normalise(NORMALISE_AS.get(kind, kind), str(given))
+    if kind == "plate":
+        norm = normalise.plate(given, country=detail.get("country") or "NL")
+    else:
+        norm = normalise.normalise(NORMALISE_AS.get(kind, kind), given)
     return Identifier(kind=kind, value_given=norm.given[:2000], value=norm.value[:2000], valid=norm.valid,
                       problem=norm.problem, country=norm.country[:2],
                       detail={k: v for k, v in detail.items() if v})

@@ -1,8 +1,12 @@
 from django.db import migrations
 
-SQL = """
+SQL = r"""
 CREATE OR REPLACE FUNCTION vigil_audit_append_only() RETURNS trigger AS $$
 BEGIN
+    -- Test databases (Django names them test_*) are emptied with TRUNCATE between tests.
+    IF TG_OP = 'TRUNCATE' AND current_database() LIKE 'test\_%' THEN
+        RETURN NULL;
+    END IF;
     RAISE EXCEPTION 'the audit log is append-only: % refused', TG_OP;
 END;
 $$ LANGUAGE plpgsql;
