@@ -22,3 +22,6 @@ class ImportRun(models.Model):
     errors = models.JSONField(default=list, help_text="[{line, field, message}], at most the first 10,000")
     started_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"{self.kind} import of {self.path} ({self.state})"

@@ -97,6 +97,9 @@ class SignalVersion(models.Model):
         ordering = ["signal", "version"]
         constraints = [models.UniqueConstraint(fields=["signal", "version"], name="signal_version_unique")]
 
+    def __str__(self):
+        return f"{self.signal_id} v{self.version}"
+
 
 class SignalShare(models.Model):
     """Need-to-know: a signal is readable by its owner and by organisations it is shared with."""
@@ -110,6 +113,9 @@ class SignalShare(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["signal", "organisation"], name="signal_share_unique")]
         indexes = [models.Index(fields=["organisation", "signal"])]
+
+    def __str__(self):
+        return f"{self.signal_id} → {self.organisation_id}"
 
 
 class Person(models.Model):
