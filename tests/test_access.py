@@ -27,9 +27,12 @@ def all_routes():
 # What each named URL needs; a new URL without an entry here fails the test, so it cannot be forgotten.
 NEEDS = {
     "home": None, "login": None, "logout": None, "set_language": None,
-    "register:queue": "read_signals", "register:signal": "read_signals", "register:share": "share",
+    "register:queue": "read_signals", "register:signal": "read_signals", "register:share": "share", "register:status": "intake",
     "register:search": "search", "intake": "intake", "audit": "audit",
 }
+
+
+POSTS = {"register:share", "register:status"}
 
 
 @pytest.fixture
@@ -60,8 +63,7 @@ def test_every_url_as_every_role(client, world, users, role):
         targets = [None] if "<int:pk>" not in route else list(world.values())
         for signal in targets:
             url = "/" + route.replace("<int:pk>", str(signal.pk) if signal else "")
-            method = client.post if name == "register:share" else client.get
-            response = method(url, {"organisation": "", "reason": ""}) if name == "register:share" else method(url)
+            response = client.post(url, {}) if name in POSTS else client.get(url)
             need = NEEDS[name]
             if need not in caps:
                 assert response.status_code == 403, (role, url, response.status_code)
@@ -109,3 +111,17 @@ def test_anonymous_is_sent_to_login(client, world):
         url = "/" + route.replace("<int:pk>", str(world["OWN-1"].pk))
         response = client.get(url)
         assert response.status_code == 302 and "/login/" in response["Location"], url
+
+
+def test_status_change_only_by_owner_and_audited(client, world, users):
+    shared = world["SHARED-1"]  # owned by Rotterdam, shared with EMM
+    client.force_login(users["analyst"])  # EMM
+    client.post(f"/signals/{shared.pk}/status/", {"status": "closed"})
+    shared.refresh_from_db()
+    assert shared.status == "new"
+    own = world["OWN-1"]
+    client.post(f"/signals/{own.pk}/status/", {"status": "in_triage"})
+    own.refresh_from_db()
+    assert own.status == "in_triage"
+    entry = AuditEntry.objects.filter(action="update", object_id=str(own.pk)).get()
+    assert entry.detail == {"status": ["new", "in_triage"]}

@@ -53,6 +53,10 @@ class QueueFilter(forms.Form):
         return qs.order_by(*order, "-id")
 
 
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=Status.choices)
+
+
 class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Why do you need to read this signal?"), min_length=5, max_length=500,
                              widget=forms.Textarea(attrs={"rows": 2}))

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from vigil.audit.log import record
 from vigil.register import history
 from vigil.register.access import get_signal, require, visible_signals
-from vigil.register.forms import QueueFilter, ReasonForm, ShareForm
+from vigil.register.forms import QueueFilter, ReasonForm, ShareForm, StatusForm
 from vigil.register.highlight import highlight
 from vigil.register.search import search as run_search
 
@@ -72,6 +72,7 @@ def signal_detail(request, pk: int):
         "share_form": ShareForm(signal=signal) if request.user.can("share") and
         signal.owner_id == request.user.organisation_id else None,
         "reason": reason,
+        "status_form": StatusForm(initial={"status": signal.status}) if _may_change(request.user, signal) else None,
     }
     return render(request, "register/signal.html", ctx)
 
@@ -94,6 +95,28 @@ def share(request, pk: int):
         messages.success(request, _("Shared with %(org)s.") % {"org": share.organisation.name})
     else:
         messages.error(request, _("Not shared: choose an organisation and give a reason."))
+    return redirect("register:signal", pk=pk)
+
+
+def _may_change(user, signal) -> bool:
+    """Only the owning organisation works a signal; partners it is shared with only read it."""
+    return user.can("intake") and signal.owner_id == user.organisation_id
+
+
+@login_required
+@require_POST
+def change_status(request, pk: int):
+    require(request.user, "intake")
+    signal = get_signal(request.user, pk, purpose="change status")
+    form = StatusForm(request.POST)
+    if not _may_change(request.user, signal):
+        record(request.user, "denied", signal, detail={"purpose": "change status"})
+        messages.error(request, _("Only the owning organisation can change a signal."))
+    elif form.is_valid() and form.cleaned_data["status"] != signal.status:
+        before, signal.status = signal.status, form.cleaned_data["status"]
+        signal.save(update_fields=["status", "updated_at"])
+        record(request.user, "update", signal, detail={"status": [before, signal.status]})
+        messages.success(request, _("Status changed to %(status)s.") % {"status": signal.get_status_display()})
     return redirect("register:signal", pk=pk)
 
 
