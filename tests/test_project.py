@@ -31,3 +31,18 @@ def test_start_page_fits_the_role(client, users):
     for role, url in expected.items():
         client.force_login(users[role])
         assert client.get("/")["Location"] == url
+
+
+def test_workspace_in_dutch_and_english(client, users):
+    client.force_login(users["analyst"])
+    assert "<h1>Werkvoorraad signalen</h1>" in client.get("/signals/").content.decode()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/signals/"})
+    assert "<h1>Signal queue</h1>" in client.get("/signals/").content.decode()
+
+
+def test_dutch_catalogue_is_complete():
+    import polib
+    from django.conf import settings
+
+    po = polib.pofile(str(settings.BASE_DIR / "locale" / "nl" / "LC_MESSAGES" / "django.po"))
+    assert not po.untranslated_entries() and not po.fuzzy_entries()
