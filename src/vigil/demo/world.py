@@ -227,15 +227,15 @@ _DESKS = _make_desks(_PLACES)
 _POLICE_WEIGHT = {}
 for _c in _PLACES["cities"]:
     _POLICE_WEIGHT[_c["unit"]] = _POLICE_WEIGHT.get(_c["unit"], 0) + _c["weight"]
-_MUNICIPAL = ("gemeente-rotterdam", "gemeente-amsterdam", "gemeente-almere", "gemeente-den-haag", "gemeente-utrecht",
-              "gemeente-westland", "gemeente-venlo", "gemeente-eindhoven")
+_MUNICIPAL = {"gemeente-rotterdam": 5, "gemeente-amsterdam": 6, "gemeente-almere": 2.5, "gemeente-den-haag": 4.5,
+              "gemeente-utrecht": 3.5, "gemeente-westland": 2.5, "gemeente-venlo": 1.5, "gemeente-eindhoven": 2.5}
 _CHANNEL_DESKS: dict[str, list[tuple[str, float]]] = {
     "phone_tip": [(u, w * 0.9) for u, w in _POLICE_WEIGHT.items()] + [("emm/tel", 25), ("comensha", 14), ("fier", 8)],
     "anonymous_tip": [("mma", 1)],
-    "inspection": [("nla", 40), ("kmar", 8)] + [(m, 3.5) for m in _MUNICIPAL] + [(u, 1.5) for u in _POLICE_WEIGHT],
+    "inspection": [("nla", 40), ("kmar", 8)] + [(m, w) for m, w in _MUNICIPAL.items()] + [(u, 1.5) for u in _POLICE_WEIGHT],
     "ind_observation": [("ind", 1)],
     "partner_referral": [("nla", 20), ("comensha", 20), ("fier", 14), ("scharlaken-koord", 5), ("om", 4)]
-    + [(m, 3) for m in _MUNICIPAL],
+    + [(m, w * 0.8) for m, w in _MUNICIPAL.items()],
     "police_report": [(u, w) for u, w in _POLICE_WEIGHT.items()] + [("kmar", 8)],
     "public_web_report": [("emm/web", 1)],
     "online_ad": [("politie-rotterdam/ads", 22), ("politie-amsterdam/ads", 25), ("politie-midden-nederland/ads", 12),
@@ -394,7 +394,7 @@ _SIDECODE_WEIGHTS = [w for _, w in _SIDECODES]
 
 _FOREIGN_PHONE = {
     # country: (calling code, leading digits options, total national digits, grouping)
-    "RO": ("40", ("72", "73", "74", "75", "76", "78"), 9, (3, 3, 3)),
+    "RO": ("40", ("72", "73", "74", "75", "76"), 9, (3, 3, 3)),
     "BG": ("359", ("87", "88", "89"), 9, (2, 3, 4)),
     "PL": ("48", ("50", "51", "53", "60", "66", "69", "72", "78", "79", "88"), 9, (3, 3, 3)),
     "HU": ("36", ("20", "30", "70"), 9, (2, 3, 4)),
@@ -654,7 +654,7 @@ class _Pools:
         out: dict[str, list[tuple[str, str]]] = {}
         for sector, make in patterns.items():
             lst = []
-            for _ in range(40):
+            for _ in range(160 if sector == "agency" else 40):
                 name = make().strip()
                 if not name or _ascii(name).lower().replace(" ", "").startswith("flexwerk"):
                     continue
@@ -718,7 +718,8 @@ class _Pools:
             return f"{rng.choice(['CA', 'PB', 'B', 'CB', 'BT', 'PA'])} {rng.randrange(1000, 9999)} " \
                    f"{''.join(rng.choices('ABEKMHOPCTYX', k=2))}"
         if country == "DE":
-            return f"{rng.choice(['KLE', 'VIE', 'BOR', 'AC', 'D', 'HS'])}-{''.join(rng.choices(up, k=2))} {rng.randrange(10, 9999)}"
+            district = rng.choice(["KLE", "VIE", "BOR", "AC", "D", "HS"])
+            return f"{district}-{''.join(rng.choices(up, k=2))} {rng.randrange(1, 10 ** (6 - len(district)))}"
         if country == "BE":
             return f"1-{''.join(rng.choices(up, k=3))}-{rng.randrange(100, 999)}"
         return f"{''.join(rng.choices(up, k=2))}-{rng.randrange(100, 999)}-{''.join(rng.choices(up, k=2))}"
@@ -1149,7 +1150,7 @@ class _Signal:
             back = timedelta(days=rng.choice((0, 0, 1, 1, 2, 3, 5, 7, 10, 14, 21, 30, 45)), hours=rng.randint(0, 12))
             self.observed = self.when - back
         slots = self.slots = _Slots(self)
-        text = tmpl.text.format_map(slots).replace("B.V..", "B.V.").replace("..", ".")
+        text = tmpl.text.format_map(slots).replace("..", ".")
         if self.channel in ("phone_tip", "anonymous_tip", "partner_referral", "ind_observation"):
             pre = _NARR["prefix"].get(self.channel, {}).get(self.lang)
             if pre:
@@ -1187,7 +1188,7 @@ class _Signal:
                 elif form == "criminal" and rng.random() < 0.15:
                     forms.append("labour")
                 sig["suspected_forms"] = forms
-        urgent = (minor and rng.random() < 0.35) or rng.random() < 0.028
+        urgent = (minor and rng.random() < 0.25) or rng.random() < 0.018
         if urgent:
             sig["urgent"] = True
         elif self.official and rng.random() < 0.3:
@@ -1244,7 +1245,7 @@ class _Signal:
             sig["vehicles"] = vehicles
         if self.company is not None and rng.random() < 0.85 or (self.form == "labour" and not sparse and rng.random() < 0.2):
             if self.company is None:
-                self.slots["company"]
+                self.slot("company")
             name, kvk = self.company
             org = {"name": name}
             if rng.random() < 0.5:
@@ -1444,7 +1445,7 @@ def generate_world(seed: int = 2026, n_signals: int = 2200) -> World:
     """The demo world: background signals, the three hidden networks and their near misses.
 
     Same seed, same output (byte for byte after json.dumps). n_signals is the total number of
-    signals; the 89 scripted ones are always included."""
+    signals; the 91 scripted ones (71 network signals, 20 near misses) are always included."""
     rng = random.Random(seed)
     P = _pools(seed)
     items: list[tuple[datetime, int, dict, _Desk, datetime, str | None]] = []
