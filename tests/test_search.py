@@ -59,3 +59,11 @@ def test_search_is_audited_with_terms(client, register):
     client.get("/signals/search/", {"q": "06-41 27 83 90"})
     entry = AuditEntry.objects.filter(action="search", username=register.username).latest("id")
     assert entry.detail["terms"] == "06-41 27 83 90" and entry.detail["hits"] == 1
+
+
+def test_highlight_marks_phones_and_names_but_not_dates():
+    from vigil.register.highlight import highlight
+
+    html = highlight("Andreea (geb. 17-05-2002) belt met 06-87349215 & <script>", [("Andreea", "person", "Andreea")])
+    assert '<mark class="ident ident-person"' in html and "title=\"phone: +31687349215\"" in html
+    assert "17-05-2002</mark>" not in html and "&lt;script&gt;" in html

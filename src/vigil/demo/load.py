@@ -62,6 +62,15 @@ def load_signals(signals: list[dict], batch_size: int = 500) -> BatchResult:
     return total
 
 
+def share_with_hub(hub_slug: str = "emm") -> None:
+    """Every organisation in the chain passes its signals on to the national expertise centre, as in practice."""
+    hub = Organisation.objects.get(slug=hub_slug)
+    ids = Signal.objects.exclude(owner=hub).values_list("id", flat=True)
+    SignalShare.objects.bulk_create(
+        [SignalShare(signal_id=i, organisation=hub, reason="Doorgezet aan het landelijk expertisecentrum (demo)")
+         for i in ids], ignore_conflicts=True, batch_size=2000)
+
+
 def share_some(seed: int) -> None:
     """Victim-support partner gets some signals about possible victims, as after a referral."""
     partner = Organisation.objects.get(slug="comensha")
@@ -87,5 +96,6 @@ def load_demo(seed: int = 2026, n_signals: int = 2200):
     if not n_signals:
         return world, logins, BatchResult()
     result = load_signals(world.signals)
+    share_with_hub()
     share_some(seed)
     return world, logins, result

@@ -20,7 +20,7 @@ def spans(text: str, known: list[tuple[str, str, str]]) -> list[tuple[int, int, 
             continue
         for m in re.finditer(re.escape(given.casefold()), lowered):
             found.append((m.start(), m.end(), kind, value))
-    for match in phonenumbers.PhoneNumberMatcher(text, "NL", leniency=phonenumbers.Leniency.POSSIBLE):
+    for match in phonenumbers.PhoneNumberMatcher(text, "NL", leniency=phonenumbers.Leniency.VALID):
         found.append((match.start, match.end, "phone", normalise.phone(match.raw_string).value))
     # keep the longest of overlapping spans
     found.sort(key=lambda s: (s[0], -(s[1] - s[0])))

@@ -188,7 +188,8 @@ class Address(models.Model):
         if self.full and not self.street:
             return self.full
         line = " ".join(p for p in [self.street, self.house_number_given] if p)
-        return ", ".join(p for p in [line, " ".join(p for p in [self.postcode or self.postcode_given, self.city] if p)] if p)
+        place = " ".join(p for p in [self.postcode_given, self.city] if p)
+        return ", ".join(p for p in [line, place, self.country_given] if p)
 
 
 class Identifier(models.Model):
