@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import transaction
 
 from vigil.organisations.models import Organisation
+from vigil.register.bulk import copy_insert
 from vigil.register.models import Address, Company, Identifier, Person, Signal, SignalVersion
 from vigil.register.records import Prepared, RecordError
 
@@ -67,9 +68,9 @@ def _store_children(pairs: list[tuple[Signal, Prepared]]) -> None:
         for a in prep.addresses:
             a.signal = signal
             addresses.append(a)
-    Person.objects.bulk_create(persons)
-    Company.objects.bulk_create(companies)
-    Address.objects.bulk_create(addresses)
+    copy_insert(persons)
+    copy_insert(companies)
+    copy_insert(addresses)
     idents = []
     for signal, prep in pairs:
         for ident in prep.identifiers:
@@ -83,7 +84,7 @@ def _store_children(pairs: list[tuple[Signal, Prepared]]) -> None:
             for ident in pc.identifiers:
                 ident.signal, ident.company = signal, pc.company
                 idents.append(ident)
-    Identifier.objects.bulk_create(idents)
+    copy_insert(idents)
 
 
 UPDATABLE = ["channel", "sending_organisation", "received_at", "observed_at", "observed_date_only", "narrative",
@@ -120,9 +121,9 @@ def write_batch(batch: list[Prepared], resolve_owner: OwnerResolver, recorded_by
             changed.append((old, prep))
     with transaction.atomic():
         if new:
-            Signal.objects.bulk_create([p.signal for p in new])
+            copy_insert([p.signal for p in new])
             _store_children([(p.signal, p) for p in new])
-            SignalVersion.objects.bulk_create(
+            copy_insert(
                 [SignalVersion(signal=p.signal, version=1, data=p.record, content_hash=p.signal.content_hash,
                                recorded_by=recorded_by) for p in new])
             result.created = len(new)
