@@ -13,6 +13,7 @@ import http.cookiejar
 import random
 import re
 import socket
+import statistics
 import subprocess
 import time
 import urllib.parse
@@ -20,7 +21,7 @@ import urllib.request
 
 from common import OUT, ROOT, VIGIL, existing_database, fresh_database, summary, vigil, write_signals
 
-from vigil.demo.load import DEMO_PASSWORD
+from vigil.demo.accounts import DEMO_PASSWORD
 
 
 def free_port() -> int:
@@ -74,15 +75,15 @@ def main() -> None:
         vigil("migrate", env=env)
         vigil("demo", "--no-serve", "--signals", "0", env=env)
         vigil("import", "signals", str(path), "--quiet-errors", env=env, check=False)
-    vigil("manage", "shell", "-c", "from django.db import connection; connection.cursor().execute('VACUUM ANALYZE')",
+    vigil("manage", "shell", "--no-imports", "-c", "from django.db import connection; connection.cursor().execute('VACUUM ANALYZE')",
           env=env)
-    count = vigil("manage", "shell", "-c", "from vigil.register.models import Signal as S; print(S.objects.count())",
+    count = vigil("manage", "shell", "--no-imports", "-c", "from vigil.register.models import Signal as S; print(S.objects.count())",
                   env=env).stdout.strip()
-    phones = vigil("manage", "shell", "-c",
+    phones = vigil("manage", "shell", "--no-imports", "-c",
                    "from vigil.register.models import Identifier as I; "
                    "print('\\n'.join(I.objects.filter(kind='phone', valid=True, value__startswith='+316', "
                    "signal__owner__slug='emm').values_list('value', flat=True)[:200]))", env=env).stdout.split()
-    names = vigil("manage", "shell", "-c",
+    names = vigil("manage", "shell", "--no-imports", "-c",
                   "from vigil.register.models import Person as P; "
                   "print('\\n'.join(P.objects.exclude(name='').filter(signal__owner__slug='emm')"
                   ".values_list('name', flat=True)[:200]))", env=env).stdout.splitlines()
@@ -112,6 +113,10 @@ def main() -> None:
                     for q in searches[:50])
         name_q = [client.get("/signals/search/?" + urllib.parse.urlencode({"q": rng.choice(names)}))[0]
                   for _ in range(min(args.requests, 100))]
+        slowest = sorted((statistics.median([client.get(u)[0] for _ in range(15)]), u) for u in queue_urls)[-1]
+        partner = Client(base)  # an organisation that sees few signals: the visibility filter must stay cheap
+        partner.login("partner", DEMO_PASSWORD)
+        partner_queue = [partner.get(rng.choice(queue_urls))[0] for _ in range(args.requests // 3)]
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -119,6 +124,8 @@ def main() -> None:
     print(f"queue page (7 filter/sort variants): {summary(queue)}")
     print(f"identifier search (phones typed in 5 formats): {summary(ident)}; {found}/50 searches found a signal")
     print(f"name search (trigram): {summary(name_q)}")
+    print(f"slowest queue variant: {slowest[1]} median {slowest[0]:.1f} ms")
+    print(f"queue page as partner (few visible signals): {summary(partner_queue)}")
 
 
 if __name__ == "__main__":

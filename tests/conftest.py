@@ -2,7 +2,8 @@ import json
 
 import pytest
 
-from vigil.demo.load import DEMO_PASSWORD, load_organisations, load_users
+from vigil.demo.accounts import DEMO_PASSWORD
+from vigil.demo.load import load_organisations, load_users
 from vigil.organisations.models import User
 from vigil.register.records import prepare
 from vigil.register.writer import OwnerResolver, write_batch

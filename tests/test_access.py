@@ -125,3 +125,11 @@ def test_status_change_only_by_owner_and_audited(client, world, users):
     assert own.status == "in_triage"
     entry = AuditEntry.objects.filter(action="update", object_id=str(own.pk)).get()
     assert entry.detail == {"status": ["new", "in_triage"]}
+
+
+def test_queue_date_filter_uses_local_days(client, users):
+    store(make_record("LATE", received_at="2026-03-31T23:30:00+02:00"),
+          make_record("NEXT", received_at="2026-04-01T00:30:00+02:00"), owner="emm")
+    client.force_login(users["analyst"])
+    html = client.get("/signals/", {"date_from": "2026-03-31", "date_to": "2026-03-31"}).content.decode()
+    assert "LATE" in html and "NEXT" not in html

@@ -6,23 +6,13 @@ import random
 
 from django.db import transaction
 
+from vigil.demo.accounts import DEMO_PASSWORD, DEMO_USERS
 from vigil.organisations.models import Organisation, User
 from vigil.organisations.roles import Role
 from vigil.register.models import Signal, SignalShare
 from vigil.register.records import prepare
 from vigil.register.writer import BatchResult, OwnerResolver, write_batch
 
-DEMO_PASSWORD = "vigil-demo-2026"
-# username, role, organisation slug, first name, last name
-DEMO_USERS = [
-    ("intake", Role.INTAKE, "emm", "Sanne", "Bakker"),
-    ("analist", Role.ANALYST, "emm", "Noor", "El Amrani"),
-    ("rechercheur", Role.INVESTIGATOR, "politie-rotterdam", "Jeroen", "Visser"),
-    ("ind", Role.IND_OFFICER, "ind", "Fatima", "Yilmaz"),
-    ("partner", Role.PARTNER, "comensha", "Eva", "de Boer"),
-    ("privacy", Role.PRIVACY_OFFICER, "emm", "Pieter", "Jansen"),
-    ("beheer", Role.ADMINISTRATOR, "emm", "Lotte", "Smit"),
-]
 SHARE_WITH_PARTNER = 40
 
 

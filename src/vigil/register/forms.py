@@ -1,4 +1,7 @@
+import datetime
+
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from vigil.organisations.models import Organisation
@@ -10,6 +13,10 @@ SORTS = [
     ("urgency", _("Urgent first")),
     ("channel", _("Channel")),
 ]
+
+
+def _start_of(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
 class QueueFilter(forms.Form):
@@ -44,10 +51,11 @@ class QueueFilter(forms.Form):
             qs = qs.filter(urgent=d["urgent"] == "1")
         if d.get("owner"):
             qs = qs.filter(owner=d["owner"])
+        # day boundaries in local time as datetimes, so the index on received_at is used
         if d.get("date_from"):
-            qs = qs.filter(received_at__date__gte=d["date_from"])
+            qs = qs.filter(received_at__gte=_start_of(d["date_from"]))
         if d.get("date_to"):
-            qs = qs.filter(received_at__date__lte=d["date_to"])
+            qs = qs.filter(received_at__lt=_start_of(d["date_to"] + datetime.timedelta(days=1)))
         sort = d.get("sort") or "-received_at"
         order = {"urgency": ["-urgent", "-received_at"], "channel": ["channel", "-received_at"]}.get(sort, [sort])
         return qs.order_by(*order, "-id")

@@ -76,6 +76,10 @@ class Signal(models.Model):
             models.Index(fields=["owner", "-received_at"]),
             models.Index(fields=["-received_at"]),
             models.Index(fields=["owner", "status", "-received_at"]),
+            # queue filters and sorts over everything an organisation may see (own and shared)
+            models.Index(fields=["channel", "-received_at"]),
+            models.Index(fields=["status", "-received_at"]),
+            models.Index(fields=["-urgent", "-received_at"]),
             GinIndex(fields=["forms"]),
         ]
 
