@@ -150,6 +150,8 @@ class Person(models.Model):
 
     class Meta:
         ordering = ["signal", "position"]
+        verbose_name = _("person")
+        verbose_name_plural = _("persons")
         indexes = [GinIndex(fields=["name_key"], name="person_name_trgm", opclasses=["gin_trgm_ops"])]
 
     def __str__(self):
@@ -183,6 +185,8 @@ class Address(models.Model):
 
     class Meta:
         ordering = ["signal", "position"]
+        verbose_name = _("address")
+        verbose_name_plural = _("addresses")
         indexes = [
             GinIndex(fields=["street_key"], name="address_street_trgm", opclasses=["gin_trgm_ops"]),
             models.Index(fields=["postcode", "house_number"]),
@@ -222,6 +226,8 @@ class Identifier(models.Model):
 
     class Meta:
         ordering = ["signal", "kind", "id"]
+        verbose_name = _("identifier")
+        verbose_name_plural = _("identifiers")
         indexes = [models.Index(fields=["kind", "value"]), models.Index(fields=["value"])]
 
     def __str__(self):
@@ -242,6 +248,8 @@ class Company(models.Model):
 
     class Meta:
         ordering = ["signal", "position"]
+        verbose_name = _("company")
+        verbose_name_plural = _("companies")
         indexes = [GinIndex(fields=["name_key"], name="company_name_trgm", opclasses=["gin_trgm_ops"])]
 
     def __str__(self):

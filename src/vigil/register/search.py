@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.postgres.search import TrigramSimilarity
 from django.db.models import Q
+from django.utils.text import capfirst
 
 from vigil import normalise
 from vigil.register.access import visible_signals
@@ -59,23 +60,23 @@ def search(user, query: str, limit: int = LIMIT) -> list[Hit]:
         addr = Q(street_key__trigram_similar=normalise.street(parts["street"]), house_number=number)
     if addr:
         for a in Address.objects.filter(addr, signal_id__in=visible)[:limit]:
-            add(a.signal_id, f"{Address._meta.verbose_name}: {a}", 1.5)
+            add(a.signal_id, f"{capfirst(Address._meta.verbose_name)}: {a}", 1.5)
 
     key = normalise.text_key(query)
     if not candidates and len(key) >= 3 and not addr:
         for sid, name, sim in (Person.objects.filter(name_key__trigram_similar=key, signal_id__in=visible)
                                .annotate(sim=TrigramSimilarity("name_key", key)).filter(sim__gte=NAME_SIMILARITY)
                                .order_by("-sim").values_list("signal_id", "name", "sim")[:limit]):
-            add(sid, f"{Person._meta.verbose_name}: {name}", float(sim))
+            add(sid, f"{capfirst(Person._meta.verbose_name)}: {name}", float(sim))
         for sid, name, sim in (Company.objects.filter(name_key__trigram_similar=key, signal_id__in=visible)
                                .annotate(sim=TrigramSimilarity("name_key", key)).filter(sim__gte=NAME_SIMILARITY)
                                .order_by("-sim").values_list("signal_id", "name", "sim")[:limit]):
-            add(sid, f"{Company._meta.verbose_name}: {name}", float(sim))
+            add(sid, f"{capfirst(Company._meta.verbose_name)}: {name}", float(sim))
         street_key = normalise.street(query)
         for a in (Address.objects.filter(street_key__trigram_similar=street_key, signal_id__in=visible)
                   .annotate(sim=TrigramSimilarity("street_key", street_key)).filter(sim__gte=0.5)
                   .order_by("-sim")[:limit]):
-            add(a.signal_id, f"{Address._meta.verbose_name}: {a}", float(a.sim))
+            add(a.signal_id, f"{capfirst(Address._meta.verbose_name)}: {a}", float(a.sim))
 
     signals = Signal.objects.in_bulk(list(hits)).items()
     for sid, signal in signals:

@@ -23,7 +23,7 @@ class Command(BaseCommand):
                           f"{result.unchanged} unchanged), {len(world.organisations)} organisations.")
         self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
         for username, role, org in logins:
-            self.stdout.write(f"  {username:<12} {role:<16} {org}")
+            self.stdout.write(f"  {username:<12} {role:<20} {org}")
         if not no_serve:
             self.stdout.write("")
             serve(host, port, 8, self.stdout)
