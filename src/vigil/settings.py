@@ -57,13 +57,16 @@ INSTALLED_APPS = [
     "vigil.register",
     "vigil.intake",
     "vigil.demo",
+    "vigil.public",
 ]
 
 MIDDLEWARE = [
+    "vigil.public.middleware.PublicPrivacyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "vigil.public.middleware.StaffLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -120,7 +123,12 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
 LANGUAGE_CODE = "nl"
-LANGUAGES = [("nl", _("Dutch")), ("en", _("English"))]
+# The public site speaks all of these; the staff workspace only the first two.
+LANGUAGES = [("nl", _("Dutch")), ("en", _("English")), ("pl", _("Polish")), ("ro", _("Romanian")),
+             ("bg", _("Bulgarian")), ("es", _("Spanish")), ("pt", _("Portuguese")), ("hu", _("Hungarian")),
+             ("uk", _("Ukrainian"))]
+STAFF_LANGUAGE_CODES = ("nl", "en")
+PUBLIC_LANGUAGE_CODES = tuple(code for code, _name in LANGUAGES)
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 TIME_ZONE = "Europe/Amsterdam"
@@ -144,3 +152,9 @@ LOGGING = logging_config(
 )
 
 VIGIL_DEFAULT_OWNER = os.environ.get("VIGIL_DEFAULT_OWNER", "emm")
+VIGIL_PUBLIC_OWNER = os.environ.get("VIGIL_PUBLIC_OWNER", "emm")  # receives the public web reports
+VIGIL_PUBLIC_SUBMITS_PER_HOUR = float(os.environ.get("VIGIL_PUBLIC_SUBMITS_PER_HOUR", "20"))
+VIGIL_PUBLIC_BURST = int(os.environ.get("VIGIL_PUBLIC_BURST", "5"))
+FILE_UPLOAD_MAX_MEMORY_SIZE = 11 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 3 * 1024 * 1024  # text fields; files are limited one by one
+DATA_UPLOAD_MAX_NUMBER_FILES = 6

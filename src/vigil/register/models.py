@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from vigil.organisations.models import Organisation
@@ -65,8 +66,9 @@ class Signal(models.Model):
     version = models.PositiveIntegerField(default=1)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    # set explicitly (not auto_now): a public report keeps only its day
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         verbose_name = _("signal")
@@ -94,7 +96,7 @@ class SignalVersion(models.Model):
     version = models.PositiveIntegerField()
     data = models.JSONField()
     content_hash = models.CharField(max_length=64)
-    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_at = models.DateTimeField(default=timezone.now)
     recorded_by = models.CharField(max_length=200, blank=True, help_text="user or import that recorded it")
 
     class Meta:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -114,6 +115,7 @@ def change_status(request, pk: int):
         messages.error(request, _("Only the owning organisation can change a signal."))
     elif form.is_valid() and form.cleaned_data["status"] != signal.status:
         before, signal.status = signal.status, form.cleaned_data["status"]
+        signal.updated_at = timezone.now()
         signal.save(update_fields=["status", "updated_at"])
         record(request.user, "update", signal, detail={"status": [before, signal.status]})
         messages.success(request, _("Status changed to %(status)s.") % {"status": signal.get_status_display()})

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from vigil.organisations.models import Organisation
 from vigil.register.bulk import copy_insert
@@ -92,8 +93,13 @@ UPDATABLE = ["channel", "sending_organisation", "received_at", "observed_at", "o
              "owner"]
 
 
-def write_batch(batch: list[Prepared], resolve_owner: OwnerResolver, recorded_by: str = "", user=None) -> BatchResult:
-    """Store one batch in one transaction. Keys must be unique within the batch."""
+def write_batch(batch: list[Prepared], resolve_owner: OwnerResolver, recorded_by: str = "", user=None,
+                recorded_at=None) -> BatchResult:
+    """Store one batch in one transaction. Keys must be unique within the batch.
+
+    ``recorded_at`` replaces the current time in the history (the public form keeps only the day).
+    """
+    recorded_at = recorded_at or timezone.now()
     result = BatchResult()
     if not batch:
         return result
@@ -125,17 +131,19 @@ def write_batch(batch: list[Prepared], resolve_owner: OwnerResolver, recorded_by
             _store_children([(p.signal, p) for p in new])
             copy_insert(
                 [SignalVersion(signal=p.signal, version=1, data=p.record, content_hash=p.signal.content_hash,
-                               recorded_by=recorded_by) for p in new])
+                               recorded_by=recorded_by, recorded_at=recorded_at) for p in new])
             result.created = len(new)
         for old, prep in changed:
             sig = prep.signal
             sig.pk, sig.id, sig.status, sig.version = old.pk, old.pk, old.status, old.version + 1
             sig.owner_id = old.owner_id if not prep.owner_slug else resolve_owner(prep).pk
+            sig.updated_at = recorded_at
             sig.save(update_fields=[*UPDATABLE, "version", "updated_at"])
             for model in (Identifier, Person, Address, Company):
                 model.objects.filter(signal_id=old.pk).delete()
             SignalVersion.objects.create(signal=sig, version=sig.version, data=prep.record,
-                                         content_hash=sig.content_hash, recorded_by=recorded_by)
+                                         content_hash=sig.content_hash, recorded_by=recorded_by,
+                                         recorded_at=recorded_at)
         if changed:
             _store_children([(prep.signal, prep) for _, prep in changed])
             result.updated = len(changed)

@@ -1,0 +1,118 @@
+"""Turning a public report into a signal, and the follow-up thread (plain Python, no request needed)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from vigil.audit.log import record as audit
+from vigil.public import attachments, receipts
+from vigil.public.models import Attachment, Message, Relation, Report
+from vigil.register.models import Channel, Signal
+from vigil.register.records import prepare
+from vigil.register.writer import OwnerResolver, write_batch
+
+SENDER = "Vigil webformulier"
+
+
+def today_start() -> dt.datetime:
+    """The moment stored for anything a reporter does: the start of the day, never the time."""
+    return timezone.make_aware(dt.datetime.combine(timezone.localdate(), dt.time.min))
+
+
+def _lines(text: str) -> list[str]:
+    return [part.strip() for part in (text or "").replace(";", "\n").replace(",", "\n").splitlines() if part.strip()]
+
+
+def signal_record(answers: dict, language: str, ref: str) -> dict:
+    """The report in the signal interchange format, so it passes the same gate as every other signal."""
+    parts = [answers["what"]]
+    labels = [("where", "address"), ("where", "city"), ("online", "online"), ("who", "people"),
+              ("names", "names"), ("when", "when")]
+    for label, key in labels:
+        if answers.get(key):
+            parts.append(f"[{label}] {answers[key]}")
+    if answers.get("ongoing"):
+        parts.append("[ongoing] yes")
+    parts.append(f"[relation] {Relation(answers['relation']).value}")
+    persons = []
+    if answers.get("people") or answers.get("names"):
+        persons.append({"role": "other", "name": None, "aliases": _lines(answers.get("names", "")),
+                        "description": answers.get("people") or None})
+    if answers.get("anonymous") == "no":
+        persons.append({"role": "reporter", "name": answers.get("contact_name") or None,
+                        "phones": _lines(answers.get("contact_phone", "")),
+                        "emails": [answers["contact_email"]] if answers.get("contact_email") else []})
+    online = answers.get("online", "").strip()
+    return {
+        "source": "other", "channel": Channel.PUBLIC_WEB.value, "ref": ref, "organisation": SENDER,
+        "owner": settings.VIGIL_PUBLIC_OWNER, "received_at": today_start().isoformat(),
+        "narrative": "\n\n".join(parts), "language": language, "urgent": answers.get("danger") == "yes",
+        "persons": persons,
+        "addresses": [{"full": answers.get("address") or None, "city": answers.get("city") or None}]
+        if answers.get("address") or answers.get("city") else [],
+        "phones": _lines(answers.get("phones", "")),
+        "vehicles": [{"plate": p} for p in _lines(answers.get("vehicles", ""))],
+        "online": [online] if online and not any(c.isspace() for c in online) else [],
+    }
+
+
+def _store_files(report: Report, files: list, message: Message | None = None) -> None:
+    start = report.attachments.count()
+    for i, cleaned in enumerate(files, start=start + 1):
+        path, sha = attachments.store(cleaned)
+        Attachment.objects.create(report=report, message=message, name=f"bijlage-{i}.{cleaned.extension}",
+                                  content_type=cleaned.content_type, size=len(cleaned.data), sha256=sha, path=path)
+
+
+def submit(answers: dict, files: list[attachments.Clean], language: str) -> tuple[Report, str]:
+    """Store a report; returns it with its receipt code, which exists only in this return value."""
+    code = receipts.new_code()
+    day = today_start()
+    ref = f"WEB-{day:%Y}-{secrets.token_hex(4).upper()}"
+    prep = prepare(signal_record(answers, language, ref))
+    prep.signal.created_at = prep.signal.updated_at = day
+    with transaction.atomic():
+        write_batch([prep], OwnerResolver(), recorded_by="web form", recorded_at=day)
+        signal = Signal.objects.get(sender_key=prep.signal.sender_key, ref=ref)
+        report = Report.objects.create(
+            signal=signal, receipt_hash=receipts.digest(code), anonymous=answers.get("anonymous") != "no",
+            relation=answers["relation"], contact_name=answers.get("contact_name", ""),
+            contact_email=answers.get("contact_email", ""), contact_phone=answers.get("contact_phone", ""),
+            email_follow_up=bool(answers.get("email_follow_up")), language=language, day=day.date())
+        _store_files(report, files)
+    return report, code
+
+
+def find(code: str) -> Report | None:
+    digest = receipts.digest(code)
+    return Report.objects.select_related("signal").filter(receipt_hash=digest).first() if digest else None
+
+
+def reply(report: Report, body: str, files: list[attachments.Clean]) -> Message:
+    with transaction.atomic():
+        message = Message.objects.create(report=report, author=Message.Author.REPORTER, body=body,
+                                         day=timezone.localdate())
+        _store_files(report, files, message)
+    return message
+
+
+def ask(user, report: Report, body: str) -> Message:
+    """An analyst's question to the reporter, shown when they come back with the receipt code."""
+    message = Message.objects.create(report=report, author=Message.Author.STAFF, staff_user=user, body=body,
+                                     day=timezone.localdate())
+    audit(user, "create", report.signal, detail={"question": message.pk})
+    return message
+
+
+def mark_spam(user, report: Report, spam: bool = True) -> None:
+    report.spam = spam
+    report.save(update_fields=["spam"])
+    if spam:
+        report.signal.status, report.signal.updated_at = "closed", timezone.now()
+        report.signal.save(update_fields=["status", "updated_at"])
+    audit(user, "update", report.signal, detail={"spam": spam})
