@@ -82,15 +82,24 @@ class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
 
+class MultipleFileField(forms.FileField):
+    """Several files in one field, as in Django's documentation; their content is judged later."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"multiple": True}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, list | tuple):
+            return [super(MultipleFileField, self).clean(d, initial) for d in data if d]
+        return [super().clean(data, initial)] if data else []
+
+
 class SendStep(PublicForm):
-    files = forms.FileField(label=_("Photos or documents (optional)"), required=False,
-                            widget=MultipleFileInput(attrs={"multiple": True}),
-                            help_text=_("At most 5 files of 10 MB: photos, PDF or text. Hidden data such as "
+    files = MultipleFileField(label=_("Photos or documents (optional)"), required=False,
+                              help_text=_("At most 5 files of 10 MB: photos, PDF or text. Hidden data such as "
                                         "location is removed from photos."))
     website = forms.CharField(required=False, label=_("Leave this field empty"))  # honeypot
-
-    def clean_files(self):
-        return self.files.getlist(self.add_prefix("files")) if self.files else []
 
 
 STEPS = [
@@ -109,9 +118,6 @@ class ReplyForm(PublicForm):
     body = forms.CharField(label=_("Your answer or extra information"), max_length=TEXT_MAX,
                            widget=forms.Textarea(attrs={"rows": 5}))
     files = SendStep.base_fields["files"]
-
-    def clean_files(self):
-        return self.files.getlist(self.add_prefix("files")) if self.files else []
 
 
 class ReceiptForm(PublicForm):

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from vigil.audit.log import record
+from vigil.public.staff_views import QuestionForm
 from vigil.register import history
 from vigil.register.access import get_signal, require, visible_signals
 from vigil.register.forms import QueueFilter, ReasonForm, ShareForm, StatusForm
@@ -61,8 +62,11 @@ def signal_detail(request, pk: int):
     known = [(i.value_given, i.kind, i.value) for i in identifiers]
     known += [(p.name, "person", p.name) for p in persons if p.name]
     known += [(a, "person", p.name) for p in persons for a in p.aliases]
+    report = getattr(signal, "report", None) if signal.channel == "public_web_report" else None
     ctx = {
         "signal": signal,
+        "report": report,
+        "question_form": QuestionForm() if report is not None and _may_change(request.user, signal) else None,
         "narrative": highlight(signal.narrative, known),
         "persons": [(p, [i for i in identifiers if i.person_id == p.pk]) for p in persons],
         "addresses": signal.addresses.all(),
