@@ -31,6 +31,7 @@ def browser():
 @pytest.fixture
 def page(browser):
     context = browser.new_context(locale="nl-NL", viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(10_000)
     page = context.new_page()
     page.set_default_timeout(10_000)
     yield page
@@ -57,6 +58,7 @@ def login(page, base, username, password):
     page.fill("#id_username", username)
     page.fill("#id_password", password)
     page.click("button[type=submit]")
+    page.wait_for_url(lambda url: "/login/" not in url)
 
 
 def logout(page):
