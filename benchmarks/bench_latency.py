@@ -1,6 +1,6 @@
 """p95 latency of the queue page and of identifier search with N signals (default 100,000) in the register.
 
-Serves Vigil with ``vigil serve`` (waitress) and requests pages over HTTP as the demo analyst,
+Serves Vigil with ``vigil serve`` (gunicorn) and requests pages over HTTP as the demo analyst,
 one request at a time, so the figures are server latency, not queueing.
 
     .venv/bin/python benchmarks/bench_latency.py [--signals 100000] [--requests 300] [--reuse]

@@ -1,31 +1,12 @@
 """The workspace as people use it: Playwright driving Debian's Chromium against a live server."""
 
-import os
-from pathlib import Path
-
 import pytest
 
+from tests.browser import SHOTS, login
 from tests.conftest import make_record, store
 from vigil.register.models import Signal
 
 pytestmark = pytest.mark.browser
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # the ORM is used beside Playwright's event loop
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run", "--disable-quic"]
-SHOTS = Path(__file__).resolve().parents[1] / "test-artifacts"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Debian's chromium is missing: run scripts/setup.sh --test")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
@@ -51,14 +32,6 @@ def seeded(transactional_db, users):
     )
     store(make_record("ROT-99", narrative="Alleen voor Rotterdam."), owner="politie-rotterdam")
     return {s.ref: s for s in Signal.objects.all()}
-
-
-def login(page, base, username, password):
-    page.goto(f"{base}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.click("button[type=submit]")
-    page.wait_for_url(lambda url: "/login/" not in url)
 
 
 def logout(page):

@@ -1,6 +1,7 @@
 """Project-wide promises: Argon2 passwords, PostgreSQL with its extensions, logs without client data."""
 
 import logging
+import os
 
 from django.db import connection
 
@@ -46,3 +47,13 @@ def test_dutch_catalogue_is_complete():
 
     po = polib.pofile(str(settings.BASE_DIR / "locale" / "nl" / "LC_MESSAGES" / "django.po"))
     assert not po.untranslated_entries() and not po.fuzzy_entries()
+
+
+def test_embedded_server_forgets_killed_processes(tmp_path):
+    import json
+
+    from vigil.pgserver import _forget_dead_users
+
+    (tmp_path / ".handle_pids.json").write_text(json.dumps([os.getpid(), 2_999_999]))
+    _forget_dead_users(tmp_path)
+    assert json.loads((tmp_path / ".handle_pids.json").read_text()) == [os.getpid()]

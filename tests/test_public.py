@@ -227,3 +227,17 @@ def test_analyst_marks_spam(client, users):
     client.post(f"/signals/{report.signal.pk}/spam/", {"spam": "1"})
     report.refresh_from_db()
     assert report.spam and report.signal.status == "closed"
+
+
+def test_public_catalogues_are_complete_and_used(client):
+    import polib
+    from django.conf import settings
+
+    seen = set()
+    for lang in LANGS[2:] + ["nl"]:
+        po = polib.pofile(str(settings.BASE_DIR / "public" / "locale" / lang / "LC_MESSAGES" / "django.po"))
+        assert not po.untranslated_entries() and not po.fuzzy_entries(), lang
+        label = po.find("Report online").msgstr
+        assert label and label in client.get(f"/{lang}/").content.decode(), lang
+        seen.add(label)
+    assert len(seen) == 8  # really different languages

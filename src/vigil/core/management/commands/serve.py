@@ -1,30 +1,43 @@
+import os
+
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 
 class Command(BaseCommand):
-    help = "Migrate the database and serve Vigil with waitress (a production WSGI server)."
+    help = ("Migrate the database and serve Vigil with gunicorn (several worker processes with threads, so all "
+            "cores serve requests; see docs/decisions/0003-gunicorn.md).")
 
     def add_arguments(self, parser):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
-        parser.add_argument("--threads", type=int, default=8)
+        parser.add_argument("--workers", type=int, default=(os.cpu_count() or 1) + 1)
+        parser.add_argument("--threads", type=int, default=8, help="threads per worker")
         parser.add_argument("--no-migrate", action="store_true", help="skip the automatic migration")
 
-    def handle(self, host, port, threads, no_migrate, **_):
+    def handle(self, host, port, workers, threads, no_migrate, **_):
         if not no_migrate:
             call_command("migrate", interactive=False, verbosity=0)
-        serve(host, port, threads, self.stdout)
+        serve(host, port, self.stdout, workers=workers, threads=threads)
 
 
-def serve(host: str, port: int, threads: int, out) -> None:
-    import waitress
+def serve(host: str, port: int, out, workers: int | None = None, threads: int = 8) -> None:
+    """Run gunicorn in this process: it stays the owner of the embedded database and stops it on exit."""
+    from gunicorn.app.base import BaseApplication
 
     from vigil.wsgi import application
 
+    class Server(BaseApplication):
+        def load_config(self):
+            for key, value in {"bind": f"{host}:{port}", "workers": workers or (os.cpu_count() or 1) + 1,
+                               "threads": threads, "worker_class": "gthread", "accesslog": None,
+                               "errorlog": "-", "loglevel": "warning", "graceful_timeout": 10,
+                               "proc_name": "vigil"}.items():
+                self.cfg.set(key, value)
+
+        def load(self):
+            return application
+
     out.write(f"Vigil is running on http://{host}:{port}/  (Ctrl-C stops it and the embedded database)\n")
     out.flush()
-    try:
-        waitress.serve(application, host=host, port=port, threads=threads, ident="vigil")
-    except KeyboardInterrupt:
-        out.write("Vigil stopped.\n")
+    Server().run()

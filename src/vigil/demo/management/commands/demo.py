@@ -26,4 +26,4 @@ class Command(BaseCommand):
             self.stdout.write(f"  {username:<12} {role:<20} {org}")
         if not no_serve:
             self.stdout.write("")
-            serve(host, port, 8, self.stdout)
+            serve(host, port, self.stdout)
