@@ -241,3 +241,19 @@ def test_public_catalogues_are_complete_and_used(client):
         assert label and label in client.get(f"/{lang}/").content.decode(), lang
         seen.add(label)
     assert len(seen) == 8  # really different languages
+
+
+def test_the_database_worker_builds_the_signal(transactional_db, orgs):
+    """Outside tests reports go through the database queue and `vigil worker`; run that path once for real."""
+    from django.core.management import call_command
+
+    from vigil.public import service, tasks
+
+    report = Report.objects.create(receipt_hash="x" * 64, relation="client", language="en",
+                                   day=timezone.localdate(), answers={**ANSWERS, "what": "Via the worker"})
+    tasks.build_signal.using(backend="database").enqueue(report.pk)
+    assert not Signal.objects.exists()
+    call_command("db_worker", "--batch", "--backend", "database", "--no-startup-delay")
+    report.refresh_from_db()
+    assert report.signal.narrative.startswith("Via the worker") and report.answers == {}
+    assert service.build_signal(report.pk) == report.signal_id  # running twice changes nothing

@@ -12,6 +12,7 @@ import sys
 COMMANDS = {
     ("demo",): ("demo", "Load the demo world (idempotent) and serve Vigil on http://127.0.0.1:8000"),
     ("serve",): ("serve", "Migrate the database and serve Vigil"),
+    ("worker",): ("db_worker", "Run background jobs (vigil serve starts one itself)"),
     ("import", "signals"): ("import_signals", "Import a JSON Lines file of signals (formats/signal.schema.json)"),
     ("audit", "verify"): ("audit_verify", "Check the hash chain of the audit log"),
     ("migrate",): ("migrate", "Bring the database schema up to date"),

@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "django.contrib.admin",
     "django_htmx",
+    "django_tasks",
+    "django_tasks_db",
     "vigil.core",
     "vigil.organisations",
     "vigil.audit",
@@ -151,10 +153,18 @@ LOGGING = logging_config(
     fmt=os.environ.get("VIGIL_LOG_FORMAT", "json"), level=os.environ.get("VIGIL_LOG_LEVEL", "INFO")
 )
 
+# Background jobs (django-tasks, database worker: `vigil worker`, started by `vigil serve`). Test runs
+# (pytest sets PYTEST_VERSION) execute tasks at once, so every test sees their effect directly.
+_DB_TASKS = {"BACKEND": "django_tasks_db.DatabaseBackend"}
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"} if os.environ.get("PYTEST_VERSION")
+         else _DB_TASKS, "database": _DB_TASKS}
+
 VIGIL_DEFAULT_OWNER = os.environ.get("VIGIL_DEFAULT_OWNER", "emm")
 VIGIL_PUBLIC_OWNER = os.environ.get("VIGIL_PUBLIC_OWNER", "emm")  # receives the public web reports
 VIGIL_PUBLIC_SUBMITS_PER_HOUR = float(os.environ.get("VIGIL_PUBLIC_SUBMITS_PER_HOUR", "20"))
 VIGIL_PUBLIC_BURST = int(os.environ.get("VIGIL_PUBLIC_BURST", "5"))
+VIGIL_PUBLIC_CONCURRENCY = int(os.environ.get("VIGIL_PUBLIC_CONCURRENCY", "2"))  # submissions at once per process
+VIGIL_PUBLIC_QUEUE_SECONDS = float(os.environ.get("VIGIL_PUBLIC_QUEUE_SECONDS", "20"))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 11 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 3 * 1024 * 1024  # text fields; files are limited one by one
 DATA_UPLOAD_MAX_NUMBER_FILES = 6

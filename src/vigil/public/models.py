@@ -21,7 +21,11 @@ class Relation(models.TextChoices):
 
 
 class Report(models.Model):
-    signal = models.OneToOneField(Signal, on_delete=models.CASCADE, related_name="report")
+    """Stored at once when the reporter presses send; the signal is built from ``answers`` in the background
+    (vigil.public.tasks), so a flood of reports costs the web servers little."""
+
+    signal = models.OneToOneField(Signal, on_delete=models.CASCADE, related_name="report", null=True, blank=True)
+    answers = models.JSONField(default=dict, blank=True, help_text="the form's answers until the signal is built")
     receipt_hash = models.CharField(max_length=64, unique=True, help_text="Argon2id of the receipt code, hex")
     anonymous = models.BooleanField(default=True)
     relation = models.CharField(_("relation"), max_length=20, choices=Relation.choices)

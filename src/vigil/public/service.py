@@ -19,16 +19,11 @@ from vigil.register.writer import OwnerResolver, write_batch
 SENDER = "Vigil webformulier"
 
 
-def today_start() -> dt.datetime:
-    """The moment stored for anything a reporter does: the start of the day, never the time."""
-    return timezone.make_aware(dt.datetime.combine(timezone.localdate(), dt.time.min))
-
-
 def _lines(text: str) -> list[str]:
     return [part.strip() for part in (text or "").replace(";", "\n").replace(",", "\n").splitlines() if part.strip()]
 
 
-def signal_record(answers: dict, language: str, ref: str) -> dict:
+def signal_record(answers: dict, language: str, ref: str, day: dt.datetime) -> dict:
     """The report in the signal interchange format, so it passes the same gate as every other signal."""
     parts = [answers["what"]]
     labels = [("where", "address"), ("where", "city"), ("online", "online"), ("who", "people"),
@@ -50,7 +45,7 @@ def signal_record(answers: dict, language: str, ref: str) -> dict:
     online = answers.get("online", "").strip()
     return {
         "source": "other", "channel": Channel.PUBLIC_WEB.value, "ref": ref, "organisation": SENDER,
-        "owner": settings.VIGIL_PUBLIC_OWNER, "received_at": today_start().isoformat(),
+        "owner": settings.VIGIL_PUBLIC_OWNER, "received_at": day.isoformat(),
         "narrative": "\n\n".join(parts), "language": language, "urgent": answers.get("danger") == "yes",
         "persons": persons,
         "addresses": [{"full": answers.get("address") or None, "city": answers.get("city") or None}]
@@ -70,22 +65,38 @@ def _store_files(report: Report, files: list, message: Message | None = None) ->
 
 
 def submit(answers: dict, files: list[attachments.Clean], language: str) -> tuple[Report, str]:
-    """Store a report; returns it with its receipt code, which exists only in this return value."""
+    """Store a report and queue the building of its signal; returns it with its receipt code, which exists
+    only in this return value."""
+    from vigil.public.tasks import build_signal
+
     code = receipts.new_code()
-    day = today_start()
-    ref = f"WEB-{day:%Y}-{secrets.token_hex(4).upper()}"
-    prep = prepare(signal_record(answers, language, ref))
-    prep.signal.created_at = prep.signal.updated_at = day
     with transaction.atomic():
-        write_batch([prep], OwnerResolver(), recorded_by="web form", recorded_at=day)
-        signal = Signal.objects.get(sender_key=prep.signal.sender_key, ref=ref)
         report = Report.objects.create(
-            signal=signal, receipt_hash=receipts.digest(code), anonymous=answers.get("anonymous") != "no",
+            receipt_hash=receipts.digest(code), anonymous=answers.get("anonymous") != "no",
             relation=answers["relation"], contact_name=answers.get("contact_name", ""),
             contact_email=answers.get("contact_email", ""), contact_phone=answers.get("contact_phone", ""),
-            email_follow_up=bool(answers.get("email_follow_up")), language=language, day=day.date())
+            email_follow_up=bool(answers.get("email_follow_up")), language=language, day=timezone.localdate(),
+            answers=answers)
         _store_files(report, files)
+        build_signal.enqueue(report.pk)  # the task row commits together with the report
     return report, code
+
+
+def build_signal(report_id: int) -> int:
+    """The report's answers become a signal (the same gate as every other signal); the answers are then dropped."""
+    with transaction.atomic():
+        report = Report.objects.select_for_update().get(pk=report_id)
+        if report.signal_id:
+            return report.signal_id
+        day = timezone.make_aware(dt.datetime.combine(report.day, dt.time.min))
+        ref = f"WEB-{day:%Y}-{secrets.token_hex(4).upper()}"
+        prep = prepare(signal_record(report.answers, report.language, ref, day))
+        prep.signal.created_at = prep.signal.updated_at = day
+        write_batch([prep], OwnerResolver(), recorded_by="web form", recorded_at=day)
+        report.signal = Signal.objects.get(sender_key=prep.signal.sender_key, ref=ref)
+        report.answers = {}
+        report.save(update_fields=["signal", "answers"])
+        return report.signal_id
 
 
 def find(code: str) -> Report | None:

@@ -1,4 +1,6 @@
 import os
+import subprocess
+import sys
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
@@ -40,4 +42,16 @@ def serve(host: str, port: int, out, workers: int | None = None, threads: int = 
 
     out.write(f"Vigil is running on http://{host}:{port}/  (Ctrl-C stops it and the embedded database)\n")
     out.flush()
-    Server().run()
+    worker = start_worker()
+    try:
+        Server().run()
+    finally:
+        worker.terminate()
+        worker.wait(timeout=15)
+
+
+def start_worker() -> subprocess.Popen:
+    """The background worker (django-tasks database backend) runs beside the web server and stops with it."""
+    # Lower CPU priority: building signals may wait a moment, people at the screen may not.
+    return subprocess.Popen([sys.executable, "-m", "vigil.cli", "worker"], env=dict(os.environ),
+                            preexec_fn=lambda: os.nice(10))
