@@ -56,7 +56,8 @@ def main() -> None:
         raise SystemExit("install the load generator first: apt-get install wrk")
     env = fresh_database("vigil_bench_public")
     # every request comes from 127.0.0.1 here, so the per-client limit is lifted for the measurement
-    env.update(VIGIL_PUBLIC_SUBMITS_PER_HOUR="100000000", VIGIL_PUBLIC_BURST="100000000")
+    env.update(VIGIL_PUBLIC_SUBMITS_PER_HOUR="100000000", VIGIL_PUBLIC_BURST="100000000",
+               VIGIL_PUBLIC_NOJS_PER_HOUR="100000000")
     vigil("migrate", env=env)
     vigil("demo", "--no-serve", "--signals", "0", env=env)
     port = free_port()

@@ -31,7 +31,7 @@ NEEDS = {
     "register:search": "search", "intake": "intake", "audit": "audit",
     # the public site: no login, never any signal data (tests/test_public.py)
     "public:index": None, "public:signs": None, "public:after": None, "public:how": None, "public:report": None,
-    "public:follow_up": None,
+    "public:follow_up": None, "public:challenge": None,
     "register:ask": "intake", "register:spam": "intake", "register:attachment": "read_signals",
 }
 

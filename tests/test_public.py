@@ -9,7 +9,7 @@ from django.utils import timezone
 from PIL import Image
 
 from vigil.public import abuse, content, receipts
-from vigil.public.middleware import FOLLOW_UP_LIMIT, SUBMIT_LIMIT
+from vigil.public.middleware import FOLLOW_UP_LIMIT, NO_POW_LIMIT, SUBMIT_LIMIT
 from vigil.public.models import Attachment, Message, Report
 from vigil.register.models import Signal
 
@@ -28,8 +28,8 @@ IP = "198.51.100.23"
 @pytest.fixture(autouse=True)
 def fresh_limits(monkeypatch, orgs):
     monkeypatch.setattr(abuse, "MIN_SECONDS_TO_FILL", 0)
-    SUBMIT_LIMIT._buckets.clear()
-    FOLLOW_UP_LIMIT._buckets.clear()
+    for limiter in (SUBMIT_LIMIT, FOLLOW_UP_LIMIT, NO_POW_LIMIT):
+        limiter._buckets.clear()
 
 
 def send(client, answers=None, lang="nl", files=None, extra=None):
@@ -205,13 +205,35 @@ def test_missing_step_is_shown_not_lost(client):
     assert not Signal.objects.exists()
 
 
-def test_honeypot_and_rate_limit(client, monkeypatch):
+def solved(settings) -> str:
+    """What the ALTCHA widget posts after solving a challenge in the browser."""
+    import altcha
+
+    settings.VIGIL_PUBLIC_POW_COST = 20
+    challenge = altcha.v2.Challenge.from_dict(abuse.POW.challenge())
+    return altcha.v2.Payload(challenge, altcha.solve_challenge(challenge)).to_base64()
+
+
+def test_honeypot_and_rate_limits(client, settings):
     assert send(client, extra={"website": "http://spam.example"}).status_code == 400
     assert not Signal.objects.exists()
-    for _ in range(5):
+    for _ in range(2):  # without proof of work (no JavaScript): the stricter limit
         assert send(client).status_code == 200
     assert send(client).status_code == 429
+    for _ in range(3):  # with proof of work: the general limit (burst 5)
+        assert send(client, extra={"altcha": solved(settings)}).status_code == 200
+    assert send(client, extra={"altcha": solved(settings)}).status_code == 429
     assert Signal.objects.count() == 5
+
+
+def test_proof_of_work_is_checked_and_used_once(client, settings):
+    payload = solved(settings)
+    assert send(client, extra={"altcha": payload}).status_code == 200
+    assert send(client, extra={"altcha": payload}).status_code == 400  # replayed
+    assert send(client, extra={"altcha": "eyJub25zZW5zZSI6IDF9"}).status_code == 400  # not a solution
+    assert Signal.objects.count() == 1
+    response = client.get("/en/report/challenge/")
+    assert response["Cache-Control"] == "no-store" and response.json()["parameters"]["algorithm"] == "SHA-256"
 
 
 def test_form_filled_too_fast_is_refused(client, monkeypatch):

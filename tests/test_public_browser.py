@@ -10,7 +10,7 @@ from PIL import Image
 from tests.browser import SHOTS, login
 from tests.test_public import LANGS, jpeg_with_gps
 from vigil.public import abuse
-from vigil.public.middleware import FOLLOW_UP_LIMIT, SUBMIT_LIMIT
+from vigil.public.middleware import FOLLOW_UP_LIMIT, NO_POW_LIMIT, SUBMIT_LIMIT
 from vigil.public.models import Attachment, Report
 
 pytestmark = pytest.mark.browser
@@ -21,8 +21,8 @@ PAGES = ["", "signs/", "after/", "how/", "report/", "follow-up/"]
 @pytest.fixture
 def site(live_server, transactional_db, orgs, monkeypatch):
     monkeypatch.setattr(abuse, "MIN_SECONDS_TO_FILL", 0)
-    SUBMIT_LIMIT._buckets.clear()
-    FOLLOW_UP_LIMIT._buckets.clear()
+    for limiter in (SUBMIT_LIMIT, FOLLOW_UP_LIMIT, NO_POW_LIMIT):
+        limiter._buckets.clear()
     SHOTS.mkdir(exist_ok=True)
     return live_server.url
 
@@ -33,7 +33,7 @@ def new_page(browser, **options):
     return context.new_page()
 
 
-def fill_report(page, base, lang="en", named=False, files=None):
+def fill_report(page, base, lang="en", named=False, files=None, wait_for_pow=False):
     page.goto(f"{base}/{lang}/report/")
     page.fill("#id_what", "Women are brought to the flat every night by a man in a white van.")
     page.check("#id_danger_1")  # no
@@ -54,13 +54,15 @@ def fill_report(page, base, lang="en", named=False, files=None):
     page.click("button[name=next]")
     if files:
         page.set_input_files("#id_files", files)
+    if wait_for_pow:  # the ALTCHA widget solves its puzzle in a Web Worker and fills in the hidden field
+        page.wait_for_function("() => (document.querySelector('input[name=altcha]') || {}).value")
     page.click("button[name=send]")
     return page.inner_text("#receipt-code")
 
 
 def test_named_report(browser, site):
     page = new_page(browser)
-    code = fill_report(page, site, named=True)
+    code = fill_report(page, site, named=True, wait_for_pow=True)
     page.screenshot(path=str(SHOTS / "public-sent.png"), full_page=True)
     report = Report.objects.get()
     assert len(code.replace("-", "")) == 16 and not report.anonymous and report.contact_email == "els@example.nl"

@@ -141,8 +141,9 @@ STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 _npm = REPO_DIR / "node_modules"
-if (_npm / "htmx.org" / "dist").is_dir():
-    STATICFILES_DIRS.append(("vendor/htmx", _npm / "htmx.org" / "dist"))
+for _name, _folder in (("htmx", "htmx.org/dist"), ("altcha", "altcha/dist")):
+    if (_npm / _folder).is_dir():
+        STATICFILES_DIRS.append((f"vendor/{_name}", _npm / _folder))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
@@ -163,6 +164,9 @@ VIGIL_DEFAULT_OWNER = os.environ.get("VIGIL_DEFAULT_OWNER", "emm")
 VIGIL_PUBLIC_OWNER = os.environ.get("VIGIL_PUBLIC_OWNER", "emm")  # receives the public web reports
 VIGIL_PUBLIC_SUBMITS_PER_HOUR = float(os.environ.get("VIGIL_PUBLIC_SUBMITS_PER_HOUR", "20"))
 VIGIL_PUBLIC_BURST = int(os.environ.get("VIGIL_PUBLIC_BURST", "5"))
+VIGIL_PUBLIC_NOJS_PER_HOUR = float(os.environ.get("VIGIL_PUBLIC_NOJS_PER_HOUR", "6"))  # reports without proof of work
+VIGIL_PUBLIC_POW_COST = int(os.environ.get("VIGIL_PUBLIC_POW_COST", "2000"))  # ALTCHA SHA-256 iterations per try
+VIGIL_PUBLIC_POW_SECONDS = int(os.environ.get("VIGIL_PUBLIC_POW_SECONDS", "1800"))
 VIGIL_PUBLIC_CONCURRENCY = int(os.environ.get("VIGIL_PUBLIC_CONCURRENCY", "2"))  # submissions at once per process
 VIGIL_PUBLIC_QUEUE_SECONDS = float(os.environ.get("VIGIL_PUBLIC_QUEUE_SECONDS", "20"))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 11 * 1024 * 1024

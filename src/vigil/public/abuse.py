@@ -14,6 +14,8 @@ import secrets
 import threading
 import time
 
+import altcha
+from django.conf import settings
 from django.core import signing
 
 MIN_SECONDS_TO_FILL = 3  # a person needs longer than this for the form; a simple bot does not
@@ -63,3 +65,44 @@ def filled_by_a_person(token: str, max_age: int = 86_400) -> bool:
     except signing.BadSignature:
         return False
     return time.time() - started >= MIN_SECONDS_TO_FILL
+
+
+def _pow_secret() -> str:
+    return hmac.new(settings.SECRET_KEY.encode(), b"vigil.public.altcha", hashlib.sha256).hexdigest()
+
+
+class ProofOfWork:
+    """ALTCHA challenges (self-hosted proof of work, solved by the visitor's browser in the background).
+
+    A solved challenge is accepted once: verified signatures are remembered until they expire.
+    """
+
+    def __init__(self):
+        self._used: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def challenge(self) -> dict:
+        expires = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=settings.VIGIL_PUBLIC_POW_SECONDS)
+        made = altcha.create_challenge("SHA-256", settings.VIGIL_PUBLIC_POW_COST, expires_at=expires,
+                                       hmac_secret=_pow_secret())
+        return made.to_dict()
+
+    def verify(self, payload: str) -> bool:
+        try:
+            result = altcha.verify_solution(payload, _pow_secret())
+        except Exception:  # a malformed payload from the internet: refused, never an error page
+            return False
+        if not result.verified:
+            return False
+        signature = hashlib.sha256(payload.encode()).hexdigest()
+        now = time.time()
+        with self._lock:
+            if signature in self._used:
+                return False
+            if len(self._used) > 200_000:
+                self._used = {k: v for k, v in self._used.items() if v > now}
+            self._used[signature] = now + settings.VIGIL_PUBLIC_POW_SECONDS
+        return True
+
+
+POW = ProofOfWork()

@@ -14,6 +14,7 @@ FORGET = ("REMOTE_ADDR", "HTTP_USER_AGENT", "HTTP_REFERER", "HTTP_X_FORWARDED_FO
           "HTTP_FORWARDED", "HTTP_VIA", "HTTP_ACCEPT_LANGUAGE")
 SUBMIT_LIMIT = RateLimiter(per_hour=settings.VIGIL_PUBLIC_SUBMITS_PER_HOUR, burst=settings.VIGIL_PUBLIC_BURST)
 FOLLOW_UP_LIMIT = RateLimiter(per_hour=60, burst=10)
+NO_POW_LIMIT = RateLimiter(per_hour=settings.VIGIL_PUBLIC_NOJS_PER_HOUR, burst=max(settings.VIGIL_PUBLIC_BURST // 2, 1))
 
 
 def is_public(path: str) -> bool:
@@ -35,6 +36,7 @@ class PublicPrivacyMiddleware:
             address = request.META.get("REMOTE_ADDR", "")
             request.submit_key = SUBMIT_LIMIT.client_key(address)
             request.follow_up_key = FOLLOW_UP_LIMIT.client_key(address)
+            request.no_pow_key = NO_POW_LIMIT.client_key(address)
             for header in FORGET:
                 request.META.pop(header, None)
             request.META["REMOTE_ADDR"] = "0.0.0.0"

@@ -9,5 +9,6 @@ urlpatterns = [
     path("after/", views.page, {"name": "after"}, name="after"),
     path("how/", views.page, {"name": "report"}, name="how"),
     path("report/", views.report, name="report"),
+    path("report/challenge/", views.challenge, name="challenge"),
     path("follow-up/", views.follow_up, name="follow_up"),
 ]

@@ -6,7 +6,7 @@ import threading
 
 from django import forms
 from django.conf import settings
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from vigil.public import abuse, attachments, content, service
 from vigil.public.forms import ANSWER_FIELDS, STEP_NAMES, STEPS, ReceiptForm, ReplyForm
-from vigil.public.middleware import FOLLOW_UP_LIMIT, SUBMIT_LIMIT
+from vigil.public.middleware import FOLLOW_UP_LIMIT, NO_POW_LIMIT, SUBMIT_LIMIT
 
 SUBMISSIONS = threading.BoundedSemaphore(settings.VIGIL_PUBLIC_CONCURRENCY)
 
@@ -101,7 +101,13 @@ def _send(request, send_form, answers: dict):
     if send_form.cleaned_data.get("website") or not abuse.filled_by_a_person(answers.get("started", "")):
         send_form.add_error(None, _("Your report could not be sent. Please wait a moment and try again."))
         return _render_step(request, last, send_form, answers, status=400)
-    if not SUBMIT_LIMIT.allow(getattr(request, "submit_key", "")):
+    # With JavaScript the browser solved a proof of work; without it, a stricter limit applies instead.
+    pow_payload = request.POST.get("altcha", "")
+    if pow_payload and not abuse.POW.verify(pow_payload):
+        send_form.add_error(None, _("Your report could not be sent. Please wait a moment and try again."))
+        return _render_step(request, last, send_form, answers, status=400)
+    if (not pow_payload and not NO_POW_LIMIT.allow(getattr(request, "no_pow_key", ""))) or (
+            not SUBMIT_LIMIT.allow(getattr(request, "submit_key", ""))):
         send_form.add_error(None, _("Too many reports were sent from your connection. Please try again later, "
                                     "or call 0800-7000."))
         return _render_step(request, last, send_form, answers, status=429)
@@ -136,6 +142,14 @@ def _clean_files(uploads) -> tuple[list, list[str]]:
         except attachments.Refused as exc:
             problems.append(_("File %(n)d: %(reason)s") % {"n": number, "reason": exc})
     return files, problems
+
+
+@require_http_methods(["GET"])
+def challenge(request):
+    """A fresh proof-of-work challenge for the ALTCHA widget on the last step."""
+    response = JsonResponse(abuse.POW.challenge())
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @csrf_exempt
