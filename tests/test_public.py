@@ -273,9 +273,30 @@ def test_the_database_worker_builds_the_signal(transactional_db, orgs):
 
     report = Report.objects.create(receipt_hash="x" * 64, relation="client", language="en",
                                    day=timezone.localdate(), answers={**ANSWERS, "what": "Via the worker"})
-    tasks.build_signal.using(backend="database").enqueue(report.pk)
-    assert not Signal.objects.exists()
+    from django_tasks_db.models import DBTaskResult
+
+    tasks.build_pending_signals.using(backend="database").enqueue()
+    assert not Signal.objects.exists() and DBTaskResult.objects.count() == 1
     call_command("db_worker", "--batch", "--backend", "database", "--no-startup-delay")
     report.refresh_from_db()
     assert report.signal.narrative.startswith("Via the worker") and report.answers == {}
     assert service.build_signal(report.pk) == report.signal_id  # running twice changes nothing
+    # no task row names a report: the queue cannot tie a report to the moment it was sent
+    assert all(not row["args"] and not row["kwargs"]
+               for row in DBTaskResult.objects.values_list("args_kwargs", flat=True))
+
+
+def test_oversize_file_is_refused_before_reading_it_all(client):
+    upload = io.BytesIO(b"\xff\xd8\xff" + b"\x00" * (10 * 1024 * 1024))
+    upload.name = "big.jpg"
+    response = send(client, lang="en", files=[upload])
+    assert response.status_code == 400 and "larger than 10 MB" in response.content.decode()
+    assert not Signal.objects.exists()
+
+
+def test_urgent_public_report_is_on_top_of_the_intake_queue(client, users):
+    send(client)
+    send(client, {"danger": "yes", "what": "Er wordt nu iemand geslagen"})
+    client.force_login(users["intake_operator"])
+    html = client.get("/signals/").content.decode()
+    assert html.index("Er wordt nu iemand geslagen") < html.index(ANSWERS["what"][:40])

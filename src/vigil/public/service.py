@@ -67,7 +67,7 @@ def _store_files(report: Report, files: list, message: Message | None = None) ->
 def submit(answers: dict, files: list[attachments.Clean], language: str) -> tuple[Report, str]:
     """Store a report and queue the building of its signal; returns it with its receipt code, which exists
     only in this return value."""
-    from vigil.public.tasks import build_signal
+    from vigil.public.tasks import build_pending_signals
 
     code = receipts.new_code()
     with transaction.atomic():
@@ -78,8 +78,22 @@ def submit(answers: dict, files: list[attachments.Clean], language: str) -> tupl
             email_follow_up=bool(answers.get("email_follow_up")), language=language, day=timezone.localdate(),
             answers=answers)
         _store_files(report, files)
-        build_signal.enqueue(report.pk)  # the task row commits together with the report
+        build_pending_signals.enqueue()  # the task row commits together with the report
     return report, code
+
+
+def build_pending_signals(limit: int = 500) -> int:
+    """Build signals for waiting reports; several workers may run this at once (rows are locked, not shared)."""
+    built = 0
+    while True:
+        with transaction.atomic():
+            ids = list(Report.objects.select_for_update(skip_locked=True).filter(signal__isnull=True)
+                       .order_by("id").values_list("id", flat=True)[:limit])
+            for report_id in ids:
+                build_signal(report_id)
+        built += len(ids)
+        if len(ids) < limit:
+            return built
 
 
 def build_signal(report_id: int) -> int:

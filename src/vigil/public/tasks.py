@@ -6,6 +6,14 @@ from vigil.public import service
 
 
 @task()
-def build_signal(report_id: int) -> int:
-    """Turn a stored report into a signal in the receiving organisation's queue; returns the signal's id."""
-    return service.build_signal(report_id)
+def build_pending_signals() -> int:
+    """Turn every stored report that has no signal yet into one; returns how many.
+
+    The task takes no arguments, and finished task rows are removed, so the queue never ties a
+    report to the moment it was sent (reports themselves keep only the day).
+    """
+    from django_tasks_db.models import DBTaskResult
+
+    built = service.build_pending_signals()
+    DBTaskResult.objects.filter(task_path__endswith="build_pending_signals", finished_at__isnull=False).delete()
+    return built

@@ -8,9 +8,9 @@ from vigil.organisations.models import Organisation
 from vigil.register.models import Channel, Form, SignalShare, Status
 
 SORTS = [
+    ("urgency", _("Urgent first")),
     ("-received_at", _("Newest first")),
     ("received_at", _("Oldest first")),
-    ("urgency", _("Urgent first")),
     ("channel", _("Channel")),
 ]
 
@@ -56,7 +56,7 @@ class QueueFilter(forms.Form):
             qs = qs.filter(received_at__gte=_start_of(d["date_from"]))
         if d.get("date_to"):
             qs = qs.filter(received_at__lt=_start_of(d["date_to"] + datetime.timedelta(days=1)))
-        sort = d.get("sort") or "-received_at"
+        sort = d.get("sort") or "urgency"  # the intake queue: urgent signals on top, then the newest
         order = {"urgency": ["-urgent", "-received_at"], "channel": ["channel", "-received_at"]}.get(sort, [sort])
         return qs.order_by(*order, "-id")
 

@@ -28,7 +28,7 @@ def queue(request):
     if filters.is_valid():
         qs = filters.apply(qs)
     else:
-        qs = qs.order_by("-received_at", "-id")
+        qs = qs.order_by("-urgent", "-received_at", "-id")
     try:
         page = max(int(request.GET.get("page", 1)), 1)
     except ValueError:
