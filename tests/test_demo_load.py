@@ -4,6 +4,7 @@ import pytest
 
 from vigil.demo.load import load_demo
 from vigil.organisations.models import Organisation, User
+from vigil.public.models import Report
 from vigil.register.models import Address, Channel, Identifier, Signal
 from vigil.register.search import search
 
@@ -14,9 +15,15 @@ def demo(django_db_setup, django_db_blocker):
         world, logins, result = load_demo()
         yield world, logins, result
         # module-scoped data lives outside the per-test transactions: remove it again
+        Report.objects.all().delete()
         Signal.objects.all().delete()
         User.objects.all().delete()
         Organisation.objects.all().delete()
+
+
+def web_reports() -> set[str]:
+    """The demo's public web reports (vigil.demo.load.DEMO_REPORTS) describe the same flat on purpose."""
+    return set(Signal.objects.filter(report__isnull=False).values_list("ref", flat=True))
 
 
 @pytest.mark.django_db
@@ -36,7 +43,7 @@ def test_loading_again_changes_nothing(demo):
 @pytest.mark.django_db
 def test_flat_manager_is_linkable_through_normalised_identifiers(demo):
     world, _, _ = demo
-    refs = set(world.networks["flat-manager"])
+    refs = set(world.networks["flat-manager"]) | web_reports()
     phone = Identifier.objects.filter(kind="phone", value="+31641278390")
     assert len({i.value_given for i in phone}) >= 3  # written in several ways...
     assert phone.values("signal").distinct().count() >= 5  # ...one number
@@ -52,4 +59,13 @@ def test_flat_manager_is_linkable_through_normalised_identifiers(demo):
 def test_expertise_centre_analyst_finds_the_network_by_any_spelling(demo):
     analyst = User.objects.get(username="analist")
     hits = {h.signal.ref for h in search(analyst, "06 41 27 83 90")}
-    assert len(hits) >= 5 and hits <= set(demo[0].networks["flat-manager"])
+    assert len(hits) >= 5 and hits <= set(demo[0].networks["flat-manager"]) | web_reports()
+
+
+@pytest.mark.django_db
+def test_demo_public_reports_can_be_followed_up(demo, client):
+    from vigil.demo.load import DEMO_REPORTS
+
+    code = DEMO_REPORTS[0][0]
+    html = client.post("/nl/follow-up/", {"receipt": code}).content.decode()
+    assert DEMO_REPORTS[0][3] in html and DEMO_REPORTS[0][4] in html

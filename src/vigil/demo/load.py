@@ -75,6 +75,41 @@ def share_some(seed: int) -> None:
         for i in chosen])
 
 
+DEMO_REPORTS = [  # (receipt code, language, answers, question from the analyst, answer of the reporter)
+    ("DEMO-7K3D-9QXP-M2RT", "nl", {
+        "what": "In het portiek van Mathenesserlaan 212 komen elke avond andere mannen. Er wonen jonge vrouwen die "
+                "geen Nederlands spreken en nooit alleen naar buiten gaan.",
+        "danger": "unknown", "address": "Mathenesserlaan 212B", "city": "Rotterdam", "people": "Drie vrouwen, "
+        "ongeveer 20 jaar. Een oudere man met een grijze bestelbus haalt het geld op.", "names": "Henk",
+        "phones": "06-41 27 83 90", "vehicles": "54-TVR-1", "when": "Elke avond sinds de zomer", "ongoing": True,
+        "relation": "neighbour", "anonymous": "yes"},
+     "Weet u op welke dagen de man met de bestelbus komt?", "Meestal op zondagavond rond 23 uur."),
+    ("DEMO-H8FW-2C6N-TY4B", "ro", {
+        "what": "Lucrez într-o seră în Westland. Agenția ne-a luat pașapoartele și ne oprește jumătate din salariu "
+                "pentru cazare. Dormim câte opt într-o cameră.",
+        "danger": "no", "address": "Dijkweg 41", "city": "Naaldwijk", "people": "Noi, 12 muncitori din România și "
+        "Polonia.", "names": "Nelu", "phones": "+40 745 319 822", "when": "De trei luni", "ongoing": True,
+        "relation": "self", "anonymous": "yes"},
+     "", ""),
+]
+
+
+def load_public_reports() -> list[str]:
+    """A few reports from the public web form, with a conversation, so the follow-up can be tried."""
+    from vigil.public import service
+    from vigil.public.models import Message, Report
+
+    if not Report.objects.exists():
+        for code, language, answers, question, reply in DEMO_REPORTS:
+            report, _ = service.submit(dict(answers), [], language, code=code)
+            service.build_pending_signals()
+            if question:
+                Message.objects.create(report=report, author=Message.Author.STAFF, body=question,
+                                       staff_user=User.objects.get(username="analist"), day=report.day)
+                Message.objects.create(report=report, author=Message.Author.REPORTER, body=reply, day=report.day)
+    return [code for code, *_ in DEMO_REPORTS]
+
+
 def load_demo(seed: int = 2026, n_signals: int = 2200):
     """Load the world; ``n_signals=0`` loads only organisations and users (benchmarks bring their own signals)."""
     from vigil.demo.world import ORGANISATIONS, World, generate_world
@@ -88,4 +123,5 @@ def load_demo(seed: int = 2026, n_signals: int = 2200):
     result = load_signals(world.signals)
     share_with_hub()
     share_some(seed)
+    load_public_reports()
     return world, logins, result

@@ -24,6 +24,11 @@ class Command(BaseCommand):
         self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
         for username, role, org in logins:
             self.stdout.write(f"  {username:<12} {role:<20} {org}")
+        if signals:
+            from vigil.demo.load import DEMO_REPORTS
+
+            self.stdout.write("\nDemo receipt codes for the public follow-up page (/nl/follow-up/): "
+                              + ", ".join(code for code, *_ in DEMO_REPORTS))
         if not no_serve:
             self.stdout.write("")
             serve(host, port, self.stdout)
