@@ -300,3 +300,12 @@ def test_urgent_public_report_is_on_top_of_the_intake_queue(client, users):
     client.force_login(users["intake_operator"])
     html = client.get("/signals/").content.decode()
     assert html.index("Er wordt nu iemand geslagen") < html.index(ANSWERS["what"][:40])
+
+
+def test_back_and_next_keep_every_answer(client):
+    started = abuse.started_token()
+    data = {**ANSWERS, "started": started}
+    html = client.post("/en/report/", {**data, "step": "when", "back": "1"}).content.decode()
+    assert 'name="step" value="who"' in html and 'value="06-41 27 83 90"' in html  # the 'who' step, filled in
+    html = client.post("/en/report/", {**data, "step": "who", "next": "1"}).content.decode()
+    assert 'name="step" value="when"' in html and 'value="Afgelopen weekend"' in html

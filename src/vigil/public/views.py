@@ -28,12 +28,15 @@ def page(request, name: str):
     return render(request, "public/page.html", {"page": text, "name": name})
 
 
-def _step_form(index: int, data=None, files=None):
+def _step_form(index: int, data=None, files=None, answers: dict | None = None):
+    """A step's form: bound to what was just posted, or showing earlier answers (after going back)."""
     _name, form_class, _label = STEPS[index]
-    return form_class(data, files)
+    if data is not None:
+        return form_class(data, files)
+    return form_class(initial={k: v for k, v in (answers or {}).items() if k in form_class.base_fields and v})
 
 
-def _render_step(request, index: int, form, answers: dict, errors_from=None, status: int = 200):
+def _render_step(request, index: int, form, answers: dict, status: int = 200):
     name, form_class, label = STEPS[index]
     hidden = {k: v for k, v in answers.items() if k not in form_class.base_fields and k in ANSWER_FIELDS}
     ctx = {"form": form, "step": name, "index": index, "steps": STEPS, "label": label, "hidden": hidden,
@@ -75,18 +78,14 @@ def report(request):
         index = 0
     if "back" in request.POST:
         back = max(index - 1, 0)
-        return _render_step(request, back, _step_form(back, _bound(back, answers)), answers)
+        return _render_step(request, back, _step_form(back, answers=answers), answers)
     form = _step_form(index, request.POST, request.FILES)
     if not form.is_valid():
         return _render_step(request, index, form, answers, status=400)
     if index < len(STEPS) - 1:
         nxt = index + 1
-        return _render_step(request, nxt, _step_form(nxt), answers)
+        return _render_step(request, nxt, _step_form(nxt, answers=answers), answers)
     return _send(request, form, answers)
-
-
-def _bound(index: int, answers: dict):
-    return {k: v for k, v in answers.items() if k in STEPS[index][1].base_fields} or None
 
 
 def _send(request, send_form, answers: dict):
