@@ -4,6 +4,7 @@ from django.shortcuts import render
 from vigil.audit.forms import AuditFilter
 from vigil.audit.log import record
 from vigil.audit.models import AuditEntry
+from vigil.core.paging import page_of
 from vigil.register.access import require
 
 PAGE_SIZE = 100
@@ -20,12 +21,5 @@ def audit_log(request):
         terms = {k: str(v) for k, v in filters.cleaned_data.items() if v}
         if terms:
             record(request.user, "search", object_type="audit", detail={"terms": terms})
-    try:
-        page = max(int(request.GET.get("page", 1)), 1)
-    except ValueError:
-        page = 1
-    rows = list(qs.order_by("-id")[(page - 1) * PAGE_SIZE: page * PAGE_SIZE + 1])
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(request, "audit/log.html", {"filters": filters, "entries": rows[:PAGE_SIZE], "page": page,
-                                              "has_next": len(rows) > PAGE_SIZE, "query": query.urlencode()})
+    paged = page_of(request, qs.order_by("-id"), PAGE_SIZE)
+    return render(request, "audit/log.html", {"filters": filters, "entries": paged.pop("rows"), **paged})

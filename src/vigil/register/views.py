@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from vigil.audit.log import record
+from vigil.core.paging import page_of
 from vigil.public.staff_views import QuestionForm
 from vigil.register import history
 from vigil.register.access import get_signal, require, visible_signals
@@ -29,16 +30,10 @@ def queue(request):
         qs = filters.apply(qs)
     else:
         qs = qs.order_by("-urgent", "-received_at", "-id")
-    try:
-        page = max(int(request.GET.get("page", 1)), 1)
-    except ValueError:
-        page = 1
-    rows = list(qs.only("id", "ref", "channel", "received_at", "urgent", "forms", "status", "language",
-                        "sending_organisation", "narrative", "owner__name")[(page - 1) * PAGE_SIZE: page * PAGE_SIZE + 1])
-    query = request.GET.copy()
-    query.pop("page", None)
-    ctx = {"filters": filters, "signals": rows[:PAGE_SIZE], "page": page, "has_next": len(rows) > PAGE_SIZE,
-           "query": query.urlencode()}
+    qs = qs.only("id", "ref", "channel", "received_at", "urgent", "forms", "status", "language",
+                 "sending_organisation", "narrative", "owner__name")
+    paged = page_of(request, qs, PAGE_SIZE)
+    ctx = {"filters": filters, "signals": paged.pop("rows"), **paged}
     template = "register/_queue_rows.html" if request.htmx and not request.htmx.boosted else "register/queue.html"
     return render(request, template, ctx)
 
