@@ -57,6 +57,8 @@ def signal_record(answers: dict, language: str, ref: str, day: dt.datetime) -> d
 
 
 def _store_files(report: Report, files: list, message: Message | None = None) -> None:
+    if not files:
+        return
     start = report.attachments.count()
     for i, cleaned in enumerate(files, start=start + 1):
         path, sha = attachments.store(cleaned)
