@@ -97,10 +97,10 @@ DEMO_REPORTS = [  # (receipt code, language, answers, question from the analyst,
 def load_public_reports() -> list[str]:
     """A few reports from the public web form, with a conversation, so the follow-up can be tried."""
     from vigil.public import service
-    from vigil.public.models import Message, Report
+    from vigil.public.models import Message
 
-    if not Report.objects.exists():
-        for code, language, answers, question, reply in DEMO_REPORTS:
+    for code, language, answers, question, reply in DEMO_REPORTS:
+        if service.find(code) is None:  # each demo report once, whatever else was reported meanwhile
             report, _ = service.submit(dict(answers), [], language, code=code)
             service.build_pending_signals()
             if question:
