@@ -17,6 +17,11 @@ def _grow(data, prefix: str):
     return data
 
 
+def _label(form, name: str, error: str) -> str:
+    """An error summary names the field it is about."""
+    return f"{form.fields[name].label}: {error}" if name in form.fields else error
+
+
 @login_required
 def intake(request):
     require(request.user, "intake")
@@ -49,10 +54,12 @@ def intake(request):
             for item in flagged:
                 messages.warning(request, _("Kept as given but flagged: %(item)s") % {"item": item})
             return redirect("register:signal", pk=signal.pk)
-    errors = [(f"id_{name}", e) for name, errs in (form.errors.items() if form.is_bound else []) for e in errs]
+    errors = [(f"id_{name}", _label(form, name, e)) for name, errs in (form.errors.items() if form.is_bound else [])
+              for e in errs if name != "__all__"]
     for fs in (persons, addresses):
         if fs.is_bound:
             for sub in fs.forms:
-                errors += [(f"id_{sub.prefix}-{name}", e) for name, errs in sub.errors.items() for e in errs]
+                errors += [(f"id_{sub.prefix}-{name}", _label(sub, name, e)) for name, errs in sub.errors.items()
+                           for e in errs if name != "__all__"]
     return render(request, "intake/intake.html",
                   {"form": form, "persons": persons, "addresses": addresses, "errors": errors if not adding else []})
