@@ -9,7 +9,7 @@ from django.utils import timezone
 from vigil.audit.log import record as audit
 from vigil.register.models import Signal
 from vigil.register.records import prepare
-from vigil.register.writer import OwnerResolver, write_batch
+from vigil.register.writer import OwnerResolver, write_one
 
 
 def new_ref(org_slug: str) -> str:
@@ -22,8 +22,7 @@ def store_staff_signal(user, rec: dict) -> tuple[Signal, list[str]]:
     rec.setdefault("organisation", user.organisation.name)
     rec.setdefault("ref", new_ref(user.organisation.slug))
     prep = prepare(rec)
-    write_batch([prep], OwnerResolver(user.organisation.slug), recorded_by=user.get_username(), user=user)
-    signal = Signal.objects.get(sender_key=prep.signal.sender_key, ref=prep.signal.ref)
+    signal = write_one(prep, OwnerResolver(user.organisation.slug), recorded_by=user.get_username(), user=user)
     audit(user, "create", signal, detail={"channel": signal.channel})
     flagged = [f"{i.get_kind_display()} {i.value_given!r}: {i.problem}" for i in signal.identifiers.filter(valid=False)]
     for p in signal.persons.exclude(problems=[]):

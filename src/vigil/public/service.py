@@ -12,9 +12,9 @@ from django.utils import timezone
 from vigil.audit.log import record as audit
 from vigil.public import attachments, receipts
 from vigil.public.models import Attachment, Message, Relation, Report
-from vigil.register.models import Channel, Signal
+from vigil.register.models import Channel
 from vigil.register.records import prepare
-from vigil.register.writer import OwnerResolver, write_batch
+from vigil.register.writer import OwnerResolver, write_one
 
 SENDER = "Vigil webformulier"
 
@@ -108,8 +108,7 @@ def build_signal(report_id: int) -> int:
         ref = f"WEB-{day:%Y}-{secrets.token_hex(4).upper()}"
         prep = prepare(signal_record(report.answers, report.language, ref, day))
         prep.signal.created_at = prep.signal.updated_at = day
-        write_batch([prep], OwnerResolver(), recorded_by="web form", recorded_at=day)
-        report.signal = Signal.objects.get(sender_key=prep.signal.sender_key, ref=ref)
+        report.signal = write_one(prep, OwnerResolver(), recorded_by="web form", recorded_at=day)
         report.answers = {}
         report.save(update_fields=["signal", "answers"])
         return report.signal_id

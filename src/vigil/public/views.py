@@ -41,7 +41,8 @@ def _render_step(request, index: int, form, answers: dict, status: int = 200):
     hidden = {k: v for k, v in answers.items() if k not in form_class.base_fields and k in ANSWER_FIELDS}
     ctx = {"form": form, "step": name, "index": index, "steps": STEPS, "label": label, "hidden": hidden,
            "danger": answers.get("danger") == "yes", "last": index == len(STEPS) - 1,
-           "started": answers.get("started") or abuse.started_token(), "summary": _summary(answers)}
+           "started": answers.get("started") or abuse.started_token(),
+           "summary": _summary(answers) if index == len(STEPS) - 1 else []}
     return render(request, "public/step.html", ctx, status=status)
 
 

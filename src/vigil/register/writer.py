@@ -150,3 +150,10 @@ def write_batch(batch: list[Prepared], resolve_owner: OwnerResolver, recorded_by
     return result
 
 
+
+
+def write_one(prep: Prepared, resolve_owner: OwnerResolver, recorded_by: str = "", user=None,
+              recorded_at=None) -> Signal:
+    """Store one signal (staff intake, a web report) and return it as stored, new, changed or unchanged."""
+    write_batch([prep], resolve_owner, recorded_by, user=user, recorded_at=recorded_at)
+    return Signal.objects.get(sender_key=prep.signal.sender_key, ref=prep.signal.ref)
