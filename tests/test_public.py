@@ -309,3 +309,53 @@ def test_back_and_next_keep_every_answer(client):
     assert 'name="step" value="who"' in html and 'value="06-41 27 83 90"' in html  # the 'who' step, filled in
     html = client.post("/en/report/", {**data, "step": "who", "next": "1"}).content.decode()
     assert 'name="step" value="when"' in html and 'value="Afgelopen weekend"' in html
+
+
+def test_a_long_wait_for_the_public_lane_asks_to_send_again_keeping_the_answers(client, settings):
+    settings.VIGIL_PUBLIC_QUEUE_SECONDS = -1  # every request has "waited too long"
+    response = send(client, {"what": "Busje met vrouwen, elke nacht"})
+    html = response.content.decode()
+    assert response.status_code == 503 and "Het is nu erg druk" in html
+    assert 'value="Busje met vrouwen, elke nacht"' in html
+    assert Report.objects.count() == 0
+
+
+def test_public_lane_runs_public_requests_on_lowered_threads_and_staff_requests_inline(settings):
+    """The lane is off in tests (views share the test transaction); here it is switched on around a stub view."""
+    import os
+    import threading
+    import time
+
+    from django.http import HttpResponse
+    from django.test import RequestFactory
+
+    from vigil.public.lane import Lane, PublicLaneMiddleware
+
+    settings.VIGIL_PUBLIC_LANE, settings.VIGIL_PUBLIC_CONCURRENCY, settings.VIGIL_PUBLIC_NICENESS = True, 1, 7
+    seen = []
+
+    def view(request):
+        tid = threading.get_native_id()
+        seen.append((request.path, threading.current_thread().name, os.getpriority(os.PRIO_PROCESS, tid),
+                     request.lane_waited))
+        return HttpResponse("ok")
+
+    middleware = PublicLaneMiddleware(view)
+    mine = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    for path in ("/en/report/", "/signals/", "/static/public/public.css"):
+        assert middleware(RequestFactory().get(path)).content == b"ok"
+    (public, public_thread, public_nice, _), (_, staff_thread, staff_nice, _), (_, static_thread, _, _) = seen
+    assert public_thread.startswith("public-lane") and public_nice == min(19, mine + 7)
+    assert staff_thread == static_thread == threading.current_thread().name and staff_nice == mine
+
+    # one lane thread: the second job waits for the first, and knows how long; errors reach the caller
+    lane = Lane(threads=1, niceness=1)
+    release = threading.Event()
+    first = threading.Thread(target=lane.run, args=(lambda waited: release.wait(5),))
+    first.start()
+    time.sleep(0.05)
+    threading.Timer(0.2, release.set).start()
+    assert lane.run(lambda waited: waited) >= 0.15
+    first.join()
+    with pytest.raises(ZeroDivisionError):
+        lane.run(lambda waited: 1 / 0)

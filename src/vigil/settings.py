@@ -64,6 +64,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "vigil.public.middleware.PublicPrivacyMiddleware",
+    "vigil.public.lane.PublicLaneMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -167,7 +168,11 @@ VIGIL_PUBLIC_BURST = int(os.environ.get("VIGIL_PUBLIC_BURST", "5"))
 VIGIL_PUBLIC_NOJS_PER_HOUR = float(os.environ.get("VIGIL_PUBLIC_NOJS_PER_HOUR", "6"))  # reports without proof of work
 VIGIL_PUBLIC_POW_COST = int(os.environ.get("VIGIL_PUBLIC_POW_COST", "2000"))  # ALTCHA SHA-256 iterations per try
 VIGIL_PUBLIC_POW_SECONDS = int(os.environ.get("VIGIL_PUBLIC_POW_SECONDS", "1800"))
-VIGIL_PUBLIC_CONCURRENCY = int(os.environ.get("VIGIL_PUBLIC_CONCURRENCY", "1"))  # submissions at once per process
+VIGIL_PUBLIC_CONCURRENCY = int(os.environ.get("VIGIL_PUBLIC_CONCURRENCY", "1"))  # public requests at once per process
+# Public requests run on their own threads at a lower CPU priority (vigil.public.lane). Tests work inline, so the
+# views share the test's database transaction.
+VIGIL_PUBLIC_LANE = os.environ.get("VIGIL_PUBLIC_LANE", "0" if os.environ.get("PYTEST_VERSION") else "1") == "1"
+VIGIL_PUBLIC_NICENESS = int(os.environ.get("VIGIL_PUBLIC_NICENESS", "10"))
 VIGIL_PUBLIC_QUEUE_SECONDS = float(os.environ.get("VIGIL_PUBLIC_QUEUE_SECONDS", "20"))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 11 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 3 * 1024 * 1024  # text fields; files are limited one by one

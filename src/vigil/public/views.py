@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-
 from django import forms
 from django.conf import settings
 from django.http import Http404, JsonResponse
@@ -16,8 +14,6 @@ from django.views.decorators.http import require_http_methods
 from vigil.public import abuse, attachments, content, service
 from vigil.public.forms import ANSWER_FIELDS, STEP_NAMES, STEPS, ReceiptForm, ReplyForm
 from vigil.public.middleware import FOLLOW_UP_LIMIT, NO_POW_LIMIT, SUBMIT_LIMIT
-
-SUBMISSIONS = threading.BoundedSemaphore(settings.VIGIL_PUBLIC_CONCURRENCY)
 
 
 def page(request, name: str):
@@ -111,20 +107,18 @@ def _send(request, send_form, answers: dict):
         send_form.add_error(None, _("Too many reports were sent from your connection. Please try again later, "
                                     "or call 0800-7000."))
         return _render_step(request, last, send_form, answers, status=429)
-    # At most a few submissions are worked on at once per process, so a flood cannot take the CPU from staff.
-    if not SUBMISSIONS.acquire(timeout=settings.VIGIL_PUBLIC_QUEUE_SECONDS):
+    # Public requests queue for the few lane threads of this process (vigil.public.lane); after a long wait the
+    # visitor is asked to send again rather than left waiting, with every answer still in the form.
+    if getattr(request, "lane_waited", 0.0) > settings.VIGIL_PUBLIC_QUEUE_SECONDS:
         send_form.add_error(None, _("It is very busy right now. Please press send again in a minute."))
         return _render_step(request, last, send_form, answers, status=503)
-    try:
-        files, problems = _clean_files(send_form.cleaned_data.get("files") or [])
-        if problems:
-            for problem in problems:
-                send_form.add_error("files", problem)
-            return _render_step(request, last, send_form, answers, status=400)
-        cleaned["anonymous"] = answers.get("anonymous")
-        report, code = service.submit(cleaned, files, get_language())
-    finally:
-        SUBMISSIONS.release()
+    files, problems = _clean_files(send_form.cleaned_data.get("files") or [])
+    if problems:
+        for problem in problems:
+            send_form.add_error("files", problem)
+        return _render_step(request, last, send_form, answers, status=400)
+    cleaned["anonymous"] = answers.get("anonymous")
+    report, code = service.submit(cleaned, files, get_language())
     return render(request, "public/sent.html", {"code": code, "urgent": cleaned.get("danger") == "yes",
                                                 "anonymous": report.anonymous})
 

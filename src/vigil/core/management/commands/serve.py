@@ -54,4 +54,4 @@ def start_worker() -> subprocess.Popen:
     """The background worker (django-tasks database backend) runs beside the web server and stops with it."""
     # Lower CPU priority: building signals may wait a moment, people at the screen may not.
     return subprocess.Popen([sys.executable, "-m", "vigil.cli", "worker"], env=dict(os.environ),
-                            preexec_fn=lambda: os.nice(10))
+                            preexec_fn=lambda: os.nice(15))
