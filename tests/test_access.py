@@ -33,11 +33,15 @@ NEEDS = {
     "public:index": None, "public:signs": None, "public:after": None, "public:how": None, "public:report": None,
     "public:follow_up": None, "public:challenge": None,
     "register:ask": "intake", "register:spam": "intake", "register:attachment": "read_signals",
+    # the catalogue holds no personal data: every logged-in user may read it (tests/test_assessment.py)
+    "assessment:catalogue": None,
+    "assessment:review_indicator": "review", "assessment:review_reading": "review",
 }
 
 
 NEEDS_REPORT = {"register:ask", "register:spam", "register:attachment"}
-POSTS = {"register:share", "register:status", "register:ask", "register:spam"}
+POSTS = {"register:share", "register:status", "register:ask", "register:spam", "assessment:review_indicator",
+         "assessment:review_reading"}
 
 
 @pytest.fixture

@@ -88,3 +88,29 @@ def test_partner_cannot_open_unshared_signal_and_attempt_is_audited(page, live_s
     table = page.locator("table.audit").inner_text()
     assert f"signal {target.pk}" in table
     page.screenshot(path=str(SHOTS / "audit-denied.png"), full_page=True)
+
+
+def test_analyst_reads_the_assessment_and_judges_an_indicator(page, live_server, seeded, password):
+    """Signs are marked in the narrative with their source; a rejected sign stops counting; the queue sorts by
+    priority."""
+    store(make_record("MEL-8", narrative="De baas houdt haar paspoort in en ze moet al haar geld afdragen. "
+                                         "Ze moet elke avond met klanten mee."), owner="emm")
+    base = live_server.url
+    login(page, base, "analist", password)
+    page.goto(f"{base}/signals/?sort=priority")
+    first = page.locator("#queue-rows tbody tr").first.inner_text()
+    assert "MEL-8" in first
+    page.click("text=MEL-8")
+    sign = page.locator('span.sign[data-indicator="means.documents_held"]')
+    sign.wait_for()
+    assert "ILO" in sign.get_attribute("title")
+    sign.focus()  # reachable by keyboard, so the tooltip is too
+    assert page.evaluate("document.activeElement.dataset.indicator") == "means.documents_held"
+    page.screenshot(path=str(SHOTS / "assessment.png"), full_page=True)
+    row = page.locator("#ind-means\\.documents_held")
+    row.locator("input[name=reason]").fill("Paspoort ligt bij de gemeente, niet bij de baas.")
+    row.locator("button[value=rejected]").click()
+    page.wait_for_selector("text=Uw oordeel is opgeslagen.")
+    assert page.locator('span.sign[data-indicator="means.documents_held"]').count() == 0
+    assert "Verworpen" in page.locator("#ind-means\\.documents_held").inner_text()
+    assert "Met de oordelen van analisten" in page.locator("#assessment").inner_text()

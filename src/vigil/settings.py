@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "vigil.organisations",
     "vigil.audit",
     "vigil.register",
+    "vigil.assessment",
     "vigil.intake",
     "vigil.demo",
     "vigil.public",

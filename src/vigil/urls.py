@@ -13,6 +13,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("signals/", include("vigil.register.urls")),
     path("intake/", intake, name="intake"),
+    path("assessment/", include("vigil.assessment.urls")),
     path("audit/", audit_log, name="audit"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -9,6 +9,7 @@ class Action(models.TextChoices):
     CREATE = "create", _("Created")
     UPDATE = "update", _("Changed")
     SHARE = "share", _("Shared")
+    REVIEW = "review", _("Reviewed")
     IMPORT = "import", _("Imported")
     DENIED = "denied", _("Access refused")
     LOGIN = "login", _("Logged in")

@@ -17,9 +17,9 @@ class Role(models.TextChoices):
 # Capabilities per role. Reading signals is further limited per object by
 # need-to-know (vigil.register.access): own organisation or shared with it.
 CAPABILITIES: dict[str, frozenset[str]] = {
-    Role.INTAKE: frozenset({"read_signals", "intake"}),
-    Role.ANALYST: frozenset({"read_signals", "intake", "search", "share"}),
-    Role.INVESTIGATOR: frozenset({"read_signals", "intake", "search", "share"}),
+    Role.INTAKE: frozenset({"read_signals", "intake", "review"}),
+    Role.ANALYST: frozenset({"read_signals", "intake", "search", "share", "review"}),
+    Role.INVESTIGATOR: frozenset({"read_signals", "intake", "search", "share", "review"}),
     Role.IND_OFFICER: frozenset({"read_signals", "intake", "search"}),
     Role.PARTNER: frozenset({"read_signals", "search"}),
     Role.PRIVACY_OFFICER: frozenset({"audit"}),

@@ -1,6 +1,7 @@
 import datetime
 
 from django import forms
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -9,6 +10,7 @@ from vigil.register.models import Channel, Form, SignalShare, Status
 
 SORTS = [
     ("urgency", _("Urgent first")),
+    ("priority", _("Highest priority first")),
     ("-received_at", _("Newest first")),
     ("received_at", _("Oldest first")),
     ("channel", _("Channel")),
@@ -57,7 +59,9 @@ class QueueFilter(forms.Form):
         if d.get("date_to"):
             qs = qs.filter(received_at__lt=_start_of(d["date_to"] + datetime.timedelta(days=1)))
         sort = d.get("sort") or "urgency"  # the intake queue: urgent signals on top, then the newest
-        order = {"urgency": ["-urgent", "-received_at"], "channel": ["channel", "-received_at"]}.get(sort, [sort])
+        order = {"urgency": ["-urgent", "-received_at"], "channel": ["channel", "-received_at"],
+                 # the assessment's priority (engine or analyst); signals not yet read come last
+                 "priority": [F("assessment__priority").desc(nulls_last=True), "-received_at"]}.get(sort, [sort])
         return qs.order_by(*order, "-id")
 
 

@@ -32,12 +32,37 @@ def spans(text: str, known: list[tuple[str, str, str]]) -> list[tuple[int, int, 
     return out
 
 
-def highlight(text: str, known: list[tuple[str, str, str]]) -> SafeString:
+def highlight(text: str, known: list[tuple[str, str, str]],
+              signs: list[tuple[int, int, str, str]] = ()) -> SafeString:
+    """The text as HTML with identifiers and names marked, and `signs` (start, end, indicator id, tooltip) too:
+    signs of trafficking are underlined around whatever identifiers they contain."""
+    inner = spans(text, known)
     parts, pos = [], 0
-    for start, end, kind, value in spans(text, known):
-        parts.append(escape(text[pos:start]))
-        parts.append(f'<mark class="ident ident-{escape(kind)}" title="{escape(kind)}: {escape(value)}">'
-                     f"{escape(text[start:end])}</mark>")
-        pos = end
-    parts.append(escape(text[pos:]))
+
+    def idents(lo: int, hi: int) -> None:
+        nonlocal pos
+        pos = lo
+        for start, end, kind, value in inner:
+            if start >= lo and end <= hi:
+                parts.append(escape(text[pos:start]))
+                parts.append(f'<mark class="ident ident-{escape(kind)}" title="{escape(kind)}: {escape(value)}">'
+                             f"{escape(text[start:end])}</mark>")
+                pos = end
+        parts.append(escape(text[pos:hi]))
+        pos = hi
+
+    outer, end = [], -1
+    for sign in sorted(signs, key=lambda s: (s[0], -(s[1] - s[0]))):
+        if sign[0] >= end and 0 <= sign[0] < sign[1] <= len(text):
+            # an identifier cut by the sign's edge is left unmarked inside the sign rather than breaking the HTML
+            outer.append(sign)
+            end = sign[1]
+    cursor = 0
+    for start, stop, ident, tip in outer:
+        idents(cursor, start)
+        parts.append(f'<span class="sign" data-indicator="{escape(ident)}" title="{escape(tip)}" tabindex="0">')
+        idents(start, stop)
+        parts.append("</span>")
+        cursor = stop
+    idents(cursor, len(text))
     return mark_safe("".join(parts))

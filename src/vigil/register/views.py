@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import F
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from vigil.assessment.views import panel as assessment_panel
 from vigil.audit.log import record
 from vigil.core.paging import page_of
 from vigil.public.staff_views import QuestionForm
@@ -31,7 +33,8 @@ def queue(request):
     else:
         qs = qs.order_by("-urgent", "-received_at", "-id")
     qs = qs.only("id", "ref", "channel", "received_at", "urgent", "forms", "status", "language",
-                 "sending_organisation", "narrative", "owner__name")
+                 "sending_organisation", "narrative", "owner__name").annotate(
+        priority=F("assessment__priority"), trafficking=F("assessment__trafficking"))
     paged = page_of(request, qs, PAGE_SIZE)
     ctx = {"filters": filters, "signals": paged.pop("rows"), **paged}
     template = "register/_queue_rows.html" if request.htmx and not request.htmx.boosted else "register/queue.html"
@@ -58,11 +61,13 @@ def signal_detail(request, pk: int):
     known += [(p.name, "person", p.name) for p in persons if p.name]
     known += [(a, "person", p.name) for p in persons for a in p.aliases]
     report = getattr(signal, "report", None) if signal.channel == "public_web_report" else None
+    assessment = assessment_panel(request.user, signal)
     ctx = {
         "signal": signal,
         "report": report,
         "question_form": QuestionForm() if report is not None and _may_change(request.user, signal) else None,
-        "narrative": highlight(signal.narrative, known),
+        "narrative": highlight(signal.narrative, known, assessment["signs"]),
+        "a": assessment,
         "persons": [(p, [i for i in identifiers if i.person_id == p.pk]) for p in persons],
         "addresses": signal.addresses.all(),
         "companies": [(c, [i for i in identifiers if i.company_id == c.pk]) for c in signal.companies.all()],

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from vigil.organisations.models import Organisation
 from vigil.register.bulk import copy_insert
+from vigil.register.events import signals_written
 from vigil.register.models import Address, Company, Identifier, Person, Signal, SignalVersion
 from vigil.register.records import Prepared, RecordError
 
@@ -147,6 +148,9 @@ def write_batch(batch: list[Prepared], resolve_owner: OwnerResolver, recorded_by
         if changed:
             _store_children([(prep.signal, prep) for _, prep in changed])
             result.updated = len(changed)
+        ids = [p.signal.pk for p in new] + [prep.signal.pk for _, prep in changed]
+        if ids:
+            transaction.on_commit(lambda: signals_written.send(sender=Signal, ids=ids))
     return result
 
 

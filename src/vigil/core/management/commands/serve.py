@@ -42,6 +42,9 @@ def serve(host: str, port: int, out, workers: int | None = None, threads: int = 
 
     out.write(f"Vigil is running on http://{host}:{port}/  (Ctrl-C stops it and the embedded database)\n")
     out.flush()
+    from vigil.assessment.tasks import assess_pending
+
+    assess_pending.enqueue()  # readings made with an older catalogue are brought up to date in the background
     worker = start_worker()
     try:
         Server().run()

@@ -21,6 +21,10 @@ class Command(BaseCommand):
         world, logins, result = load_demo(seed=seed, n_signals=signals)
         self.stdout.write(f"Demo world: {len(world.signals)} signals ({result.created} new, {result.updated} updated, "
                           f"{result.unchanged} unchanged), {len(world.organisations)} organisations.")
+        from vigil.assessment import service
+
+        assessed = service.assess_stale()  # the queue can be sorted by priority from the first page view
+        self.stdout.write(f"Assessed {assessed} signals with the indicator catalogue.")
         self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
         for username, role, org in logins:
             self.stdout.write(f"  {username:<12} {role:<20} {org}")

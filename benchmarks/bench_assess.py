@@ -1,0 +1,66 @@
+"""Throughput of the assessment engine on one core: texts per second.
+
+Ad-length texts: the online ads of the generated demo world (several languages), and the ads of the evaluation set
+(eight languages, written by hand; repeated to the same number). Narratives: the other demo signals' texts. One
+process, one thread, the catalogue compiled once before timing.
+
+    .venv/bin/python benchmarks/bench_assess.py [--texts 20000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vigil.settings")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--texts", type=int, default=20000)
+    args = parser.parse_args()
+    import django
+
+    django.setup()
+    from vigil.assessment import assess, catalogue
+    from vigil.demo.world import generate_signals
+
+    t = time.perf_counter()
+    cat = catalogue.current()
+    compile_s = time.perf_counter() - t
+    ads, narratives = [], []
+    for record in generate_signals(args.texts * 12, seed=7):
+        (ads if record.get("channel") == "online_ad" else narratives).append(record["narrative"])
+        if len(ads) >= args.texts and len(narratives) >= args.texts:
+            break
+    ads, narratives = ads[: args.texts], narratives[: args.texts]
+    import json
+
+    written = [json.loads(line)["text"] for path in sorted((Path(__file__).parent / "assess_eval").glob("*.jsonl"))
+               for line in path.read_text(encoding="utf-8").splitlines()
+               if line.strip() and json.loads(line)["kind"] == "ad"]
+    written = (written * (args.texts // max(len(written), 1) + 1))[: args.texts]
+    print(f"catalogue {cat.version}: {len(cat.indicators)} indicators, {len(cat.matcher.patterns)} patterns, "
+          f"compiled in {compile_s * 1000:.0f} ms")
+    for name, texts in (("demo ads", ads), ("evaluation-set ads", written), ("narratives", narratives)):
+        for text in texts[:200]:
+            assess(text)
+        runs = []
+        for _ in range(3):
+            cpu, wall = time.process_time(), time.perf_counter()
+            found = sum(len(assess(text)["indicators"]) for text in texts)
+            runs.append((len(texts) / (time.process_time() - cpu), len(texts) / (time.perf_counter() - wall)))
+        mean_len = statistics.mean(len(t) for t in texts)
+        best = max(runs)
+        print(f"{name}: {len(texts)} texts, mean {mean_len:.0f} characters, {found} indicators found; "
+              f"{best[0]:,.0f} texts/s per core (CPU time), {best[1]:,.0f} texts/s wall; runs: "
+              + ", ".join(f"{r[0]:,.0f}" for r in runs))
+
+
+if __name__ == "__main__":
+    main()
