@@ -14,7 +14,7 @@ from vigil.assessment import assess, catalogue
 from vigil.assessment.catalogue import LANGUAGES, CatalogueError
 from vigil.assessment.check import problems
 from vigil.assessment.models import Assessment, IndicatorReview
-from vigil.assessment.patterns import PatternError, fold, parse
+from vigil.assessment.patterns import PatternError, fold, parse_all
 from vigil.audit.models import AuditEntry
 from vigil.register.models import Signal
 
@@ -54,10 +54,29 @@ def test_every_indicator_has_labels_source_and_element():
 def test_pattern_syntax():
     assert fold("PAȘAPORT Paşaport Ördög ŁÓDŹ Паспорт") == "pasaport pasaport ordog lodz паспорт"
     assert len(fold("İstanbul ﬁ")) == len("İstanbul ﬁ")
-    for bad, says in [("~2 passport", "start"), ("took ~9 passport", "gap"), ("took ~2", "end"),
+    for bad, says in [("passport & ~2 boss", "start"), ("a & b & c & d & e", "at most 4"), ("took & ", "empty"),
+                      ("~2 passport", "start"), ("took ~9 passport", "gap"), ("took ~2", "end"),
                       ("{num:20-10} jaar", "empty"), ("pa* x", "3 letters"), ("a|b-c d", "one word"), ("", "empty")]:
         with pytest.raises(PatternError, match=says):
-            parse(bad)
+            parse_all(bad)
+
+
+def test_proximity_patterns_find_parts_in_any_order_within_one_sentence():
+    from vigil.assessment.patterns import Compiled, Cues, Matcher, cue_tuple, parse_all
+
+    first, *others = parse_all("paspoort* & baas|werkgever & ingenomen|afgepakt")
+    matcher = Matcher([Compiled("means.documents_held", "nl", "x", first, tuple(others))],
+                      {"nl": Cues(negations=[cue_tuple("niet")])})
+
+    def found(text):
+        return [(text[h.start:h.end], h.set_aside) for h in matcher.find(text, "nl")]
+
+    assert found("De baas heeft haar paspoort ingenomen.") == [("baas heeft haar paspoort ingenomen", "")]
+    assert found("Ingenomen door de werkgever: haar paspoort.") == [("Ingenomen door de werkgever: haar paspoort", "")]
+    assert found("De baas belt. Haar paspoort is ingenomen.") == []  # two sentences
+    assert found("Het paspoort is niet door de baas ingenomen.")[0][1] == "negated"
+    far = "De baas " + "zei heel veel dingen over het weer en " * 3 + "haar paspoort is ingenomen."
+    assert found(far) == []
 
 
 def test_invalid_catalogue_names_file_line_and_field_and_the_previous_stays_in_use(tmp_path):

@@ -109,6 +109,7 @@ class Catalogue:
     matcher: P.Matcher
     examples: list[Example] = field(default_factory=list)
     files: tuple = ()
+    structured: list | None = None  # (indicator, check, parameters), filled in by the engine
 
 
 def _where(path: Path, node, key: str = "") -> str:
@@ -221,7 +222,8 @@ def _patterns(path: Path, indicators: dict[str, Indicator], compiled: list, exam
             if not isinstance(text, str):
                 raise CatalogueError(f"{_where(path, entry)}: {what}patterns: each pattern is a string")
             try:
-                compiled.append(P.Compiled(ident, language, str(text), P.parse(text)))
+                first, *others = P.parse_all(text)
+                compiled.append(P.Compiled(ident, language, str(text), first, tuple(others)))
             except P.PatternError as exc:
                 raise CatalogueError(f"{_where(path, text)}: {what}pattern {text!r}: {exc}") from None
         for key, should in (("examples", True), ("not", False)):
@@ -247,7 +249,7 @@ def load(directory: Path | str = DEFAULT_DIR, languages: tuple = ()) -> Catalogu
         language, lang_cues = _patterns(path, indicators, compiled, examples)
         cues[language] = lang_cues
     digest = hashlib.sha256(b"".join(p.read_bytes() for p in files)).hexdigest()[:10]
-    return Catalogue(version=f"{version}+{digest}", indicators=indicators, matcher=P.Matcher(compiled, cues),
+    return Catalogue(version=f"{version}+{digest}", indicators=indicators, matcher=P.Matcher(compiled, cues, [e.text for e in examples]),
                      examples=examples, files=files)
 
 

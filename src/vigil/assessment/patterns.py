@@ -19,6 +19,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import cache
+from bisect import bisect_left
 from itertools import accumulate, compress
 from operator import itemgetter, not_
 
@@ -28,8 +29,9 @@ import ahocorasick
 # ("Ana (16)" is "ana ( 16 )"); a colon separates words but ends nothing ("Age: 16").
 TOKEN = re.compile(r"\d{1,3}(?:[.,]\d{3})+(?![.,]?\d)|\d+[.,]\d{1,2}(?!\d)|\d+|[^\W\d_]+|[€$£()]|[.!?;\n]+|,")
 CLAUSE_END = set(".!?;\n,")
+SENTENCE_END = set(".!?;\n")
 _DECIMAL = re.compile(r"[.,]\d{1,2}$")
-NEGATION_WINDOW, HYPOTHETICAL_WINDOW, MAX_GAP = 4, 8, 6
+NEGATION_WINDOW, HYPOTHETICAL_WINDOW, MAX_GAP, PROXIMITY = 4, 8, 6, 8
 NUMBER_TABLE = 1000  # number ranges up to this wide are indexed value by value
 _EXTRA_FOLDS = {"ł": "l", "ø": "o", "đ": "d", "ı": "i", "ß": "ß"}
 
@@ -86,6 +88,15 @@ def _tokens(text: str) -> list[str]:
     return [m.group() for m in TOKEN.finditer(fold(text)) if m.group()[0] not in CLAUSE_END]
 
 
+def parse_all(pattern: str) -> tuple[tuple, ...]:
+    """A pattern's parts: one phrase, or several joined by " & " that must all occur near each other (within
+    PROXIMITY words, in one sentence, in any order): "paspoort* & baas|werkgever & ingenomen|afgepakt"."""
+    parts = [p for p in pattern.split(" & ")]
+    if len(parts) > 4:
+        raise PatternError("at most 4 parts joined by &")
+    return tuple(parse(p) for p in parts)
+
+
 def parse(pattern: str) -> tuple:
     """The pattern as a tuple of Word / Gap / Number elements; PatternError says what is wrong."""
     elements: list = []
@@ -103,6 +114,8 @@ def parse(pattern: str) -> tuple:
                 raise PatternError(f"{raw}: the range is empty")
             elements.append(Number(low, high, optional))
             continue
+        if body == "&":
+            raise PatternError("& joins parts: write it with a space on both sides, between two phrases")
         if "{" in body or "}" in body or "~" in body:
             raise PatternError(f"{raw}: unknown syntax (use word, a|b, word*, word?, ~N, {{num:A-B}})")
         alternatives = body.split("|")
@@ -141,6 +154,7 @@ class Compiled:
     language: str
     text: str
     elements: tuple
+    companions: tuple = ()  # further parts of an "&" pattern
 
 
 @dataclass
@@ -164,31 +178,30 @@ class Hit:
 class Tokens:
     """A text split once: words (and numbers), their character spans, and the clause each belongs to."""
 
-    __slots__ = ("words", "_spans", "_folded", "clause", "canon", "at")
+    __slots__ = ("words", "_matches", "clause", "sentence", "canon", "at")
 
     def __init__(self, text: str):
         # built with C-level iterators: this runs for every text, most of which match little
         folded = fold(text)
-        tokens = TOKEN.findall(folded)
+        matches = list(TOKEN.finditer(folded))
+        tokens = list(map(re.Match.group, matches))
         firsts = list(map(itemgetter(0), tokens))
         ends_clause = list(map(CLAUSE_END.__contains__, firsts))
         keep = list(map(not_, ends_clause))
         self.words = words = list(compress(tokens, keep))
         self.clause = list(compress(accumulate(ends_clause), keep))
+        self.sentence = list(compress(accumulate(map(SENTENCE_END.__contains__, firsts)), keep))
         if "," in folded or "." in folded:  # 40.000 -> 40000 and 3,50 -> 3, so {num:...} reads them
             words[:] = [_DECIMAL.sub("", w).replace(".", "").replace(",", "") if w[0].isdigit() else w
                         for w in words]
         self.canon = " " + " ".join(words) + " "
         starts = accumulate(map((1).__add__, map(len, words)), initial=1)
         self.at = dict(zip(starts, range(len(words)), strict=False))  # starts has one more: the end
-        self._folded, self._spans = folded, None
+        self._matches = list(compress(matches, keep))
 
-    @property
-    def spans(self) -> list[tuple[int, int]]:
-        """Character spans of the words, worked out only for texts with a match."""
-        if self._spans is None:
-            self._spans = [m.span() for m in TOKEN.finditer(self._folded) if m.group()[0] not in CLAUSE_END]
-        return self._spans
+    def span(self, i: int) -> tuple[int, int]:
+        """Character offsets of word i in the text."""
+        return self._matches[i].span()
 
 
 def _match(elements: tuple, k: int, i: int, toks: Tokens, gaps: list) -> int:
@@ -216,6 +229,48 @@ def _match(elements: tuple, k: int, i: int, toks: Tokens, gaps: list) -> int:
     if e.optional:
         return _match(elements, k + 1, i, toks, gaps)
     return -1
+
+
+def _near(parts: tuple, start: int, end: int, toks: Tokens, gaps: list) -> tuple[int, int] | None:
+    """Every part found in the same sentence, each with at most PROXIMITY words between it and the parts already
+    found (before them, after them, or between them). Parts are tried until none is left or none can be added, so
+    a part in the middle can bridge two far ones whichever part the automaton found first. The whole span, or None.
+    """
+    words, sentence = toks.words, toks.sentence
+    here = sentence[start]
+    lo, hi = start, end
+    covered = set(range(start, end)) - set(gaps)  # the words the parts themselves matched
+    occupied = set(range(start, end))  # and the parts' own spans, gaps included: no part inside another
+    left = list(parts)
+    while left:
+        for part in left:
+            span = _place(part, lo, hi, here, occupied, toks)
+            if span is not None:
+                s, stop, found = span
+                covered |= set(range(s, stop)) - set(found)
+                occupied |= set(range(s, stop))
+                lo, hi = min(lo, s), max(hi, stop)
+                left.remove(part)
+                break
+        else:
+            return None
+    # everything between the parts counts as inside the match for negation ("niet door de baas ingenomen")
+    gaps[:] = [g for g in range(lo, hi) if g not in covered]
+    return lo, hi
+
+
+def _place(part: tuple, lo: int, hi: int, here: int, occupied: set, toks: Tokens) -> tuple[int, int, list] | None:
+    words, sentence = toks.words, toks.sentence
+    for s in range(max(0, lo - PROXIMITY - _reach(part)[0]), min(len(words), hi + PROXIMITY + 1)):
+        if sentence[s] != here or not part[0].accepts(words[s]):
+            continue
+        found: list[int] = []
+        stop = _match(part, 0, s, toks, found)
+        if stop >= 0 and sentence[stop - 1] == here and (
+                (stop <= lo and lo - stop <= PROXIMITY) or (s >= hi and s - hi <= PROXIMITY)
+                or (lo <= s and stop <= hi and occupied.isdisjoint(range(s, stop)))):
+            return s, stop, found
+    return None
 
 
 def _cue_index(cues: list[tuple]) -> tuple[frozenset, dict]:
@@ -252,6 +307,8 @@ class _Anchored:
     before_least: int  # and at least
     next_word: object = None  # the required word right after the anchor, if any: a cheap first test
     prev_word: object = None  # and right before it
+    companions: tuple = ()  # the other parts of an "&" pattern, to be found near the anchored part
+    needs: tuple = ()  # (exact words, prefix keys) of every other required word: all must occur in the text
 
 
 def _reach(elements: tuple) -> tuple[int, int]:
@@ -260,8 +317,30 @@ def _reach(elements: tuple) -> tuple[int, int]:
     return most, least
 
 
-def _choose_anchor(elements: tuple, frequency: dict[str, int]) -> int:
-    """The required word whose alternatives are rarest among all patterns (and longest), so hits are few."""
+class TextFrequency:
+    """How often words (and word prefixes) occur in a sample of real-looking text: the catalogue's own examples.
+    The anchor of a pattern is its word that is rarest in text, so that the automaton's hits are few."""
+
+    def __init__(self, texts: list[str] = ()):
+        counts: dict[str, int] = {}
+        for text in texts:
+            for w in Tokens(text).words:
+                counts[w] = counts.get(w, 0) + 1
+        self.counts = counts
+        self.vocabulary = sorted(counts)
+        self.cumulative = list(accumulate((counts[w] for w in self.vocabulary), initial=0))
+
+    def of(self, word: str) -> int:
+        if not word.endswith("*"):
+            return self.counts.get(word, 0)
+        prefix = word[:-1]
+        lo = bisect_left(self.vocabulary, prefix)
+        hi = bisect_left(self.vocabulary, prefix + "\U0010ffff")
+        return self.cumulative[hi] - self.cumulative[lo]
+
+
+def _choose_anchor(elements: tuple, frequency: dict[str, int], text: TextFrequency) -> tuple[int, tuple | None]:
+    """The required word rarest in text (then among patterns, then longest), so hits are few."""
     best, best_key = -1, None
     for k, e in enumerate(elements):
         if not isinstance(e, Word) or e.optional:
@@ -269,47 +348,59 @@ def _choose_anchor(elements: tuple, frequency: dict[str, int]) -> int:
         alternatives = [*e.exact, *(p + "*" for p in e.prefixes)]
         shortest = min(len(w.rstrip("*")) for w in alternatives)
         common_in_text = shortest <= 2 or any(w.rstrip("*").isdigit() for w in alternatives)  # "h", "7", "de"
-        key = (max(frequency.get(w, 0) for w in alternatives) + 3 * len(e.prefixes) + 100 * common_in_text,
-               -shortest)
+        key = (sum(text.of(w) for w in alternatives) + 100 * common_in_text,
+               max(frequency.get(w, 0) for w in alternatives) + 3 * len(e.prefixes), -shortest)
         if best_key is None or key < best_key:
             best, best_key = k, key
-    return best
+    return best, best_key
 
 
 class Matcher:
     """All patterns of all languages, compiled once into one automaton over their anchor words."""
 
-    def __init__(self, compiled: list[Compiled], cues: dict[str, Cues]):
+    def __init__(self, compiled: list[Compiled], cues: dict[str, Cues], sample: list[str] = ()):
         self.cues = cues
         self.negations = {lang: _cue_index(c.negations) for lang, c in cues.items()}
         self.hypotheticals = {lang: _cue_index(c.hypotheticals) for lang, c in cues.items()}
         self.patterns = compiled
         self.self_negating = {
             n for n, p in enumerate(compiled) if p.language in cues and any(
-                isinstance(e, Word) and not e.exact.isdisjoint(cues[p.language].concord) for e in p.elements)}
+                isinstance(e, Word) and not e.exact.isdisjoint(cues[p.language].concord)
+                for part in (p.elements, *p.companions) for e in part)}
         frequency: dict[str, int] = {}
         for pattern in compiled:
-            for e in pattern.elements:
-                if isinstance(e, Word):
-                    for w in [*e.exact, *(p + "*" for p in e.prefixes)]:
-                        frequency[w] = frequency.get(w, 0) + 1
+            for part in (pattern.elements, *pattern.companions):
+                for e in part:
+                    if isinstance(e, Word):
+                        for w in [*e.exact, *(p + "*" for p in e.prefixes)]:
+                            frequency[w] = frequency.get(w, 0) + 1
+        text = TextFrequency(sample)
         self.by_key: dict[str, list[_Anchored]] = {}
         self.by_number: dict[int, list[_Anchored]] = {}  # patterns of numbers only, by each value allowed
         for index, pattern in enumerate(compiled):
-            elements = pattern.elements
-            k = _choose_anchor(elements, frequency)
-            if k < 0:  # numbers only
+            parts = (pattern.elements, *pattern.companions)
+            # the part with the most selective word is found first; the others are looked for around it
+            choices = [(_choose_anchor(part, frequency, text), n) for n, part in enumerate(parts)]
+            usable = [(key, k, n) for (k, key), n in choices if k >= 0]
+            if not usable:  # numbers only
+                elements = parts[0]
                 first = elements[0]
-                entry = _Anchored(index, elements, first, 0, 0)
+                entry = _Anchored(index, elements, first, 0, 0, companions=parts[1:])
                 for value in range(first.low, min(first.high, first.low + NUMBER_TABLE) + 1):
                     self.by_number.setdefault(value, []).append(entry)
                 continue
+            _, k, n = min(usable)
+            elements = parts[n]
             most, least = _reach(elements[:k])
             after = elements[k + 1] if k + 1 < len(elements) else None
             before = elements[k - 1] if k else None
+            needs = tuple(
+                (e.exact, tuple(f" {p}" for p in e.prefixes)) for part in parts for e in part
+                if isinstance(e, Word) and not e.optional and e is not elements[k])
             entry = _Anchored(index, elements, elements[0], most, least,
                               after if isinstance(after, Word) and not after.optional else None,
-                              before if isinstance(before, Word) and not before.optional else None)
+                              before if isinstance(before, Word) and not before.optional else None,
+                              parts[:n] + parts[n + 1:], needs)
             anchor = elements[k]
             for key in [f" {w} " for w in anchor.exact] + [f" {p}" for p in anchor.prefixes]:
                 self.by_key.setdefault(key, []).append(entry)
@@ -328,11 +419,23 @@ class Matcher:
         hits = []
         seen: set[tuple[int, int]] = set()
 
+        present = set(words)
+        canon = toks.canon
+
+        def has_all(needs: tuple) -> bool:
+            """A cheap test before matching: every required word occurs somewhere in the text."""
+            for exact, prefixes in needs:
+                if exact.isdisjoint(present) and not any(p in canon for p in prefixes):
+                    return False
+            return True
+
         def attempt(i: int, entries: list[_Anchored]) -> None:
             for entry in entries:
                 if entry.next_word is not None and (i + 1 >= len(words) or not entry.next_word.accepts(words[i + 1])):
                     continue
                 if entry.prev_word is not None and (i == 0 or not entry.prev_word.accepts(words[i - 1])):
+                    continue
+                if entry.needs and not has_all(entry.needs):
                     continue
                 # nearest possible start first: the shortest match around the anchor
                 for j in range(i - entry.before_least, max(-1, i - entry.before_most - 1), -1):
@@ -340,13 +443,21 @@ class Matcher:
                         continue
                     gaps: list[int] = []
                     end = _match(entry.elements, 0, j, toks, gaps)
-                    if end > i and (entry.index, j) not in seen:
-                        seen.add((entry.index, j))
+                    if end <= i:
+                        continue
+                    start = j
+                    if entry.companions:
+                        span = _near(entry.companions, j, end, toks, gaps)
+                        if span is None:
+                            break
+                        start, end = min(start, span[0]), max(end, span[1])
+                    if (entry.index, start) not in seen:
+                        seen.add((entry.index, start))
                         pattern = self.patterns[entry.index]
-                        hits.append(Hit(pattern.indicator, pattern.language, pattern.text, toks.spans[j][0],
-                                        toks.spans[end - 1][1],
-                                        self._set_aside(toks, j, gaps, entry.index, language)))
-                        break
+                        hits.append(Hit(pattern.indicator, pattern.language, pattern.text, toks.span(start)[0],
+                                        toks.span(end - 1)[1],
+                                        self._set_aside(toks, start, gaps, entry.index, language)))
+                    break
 
         if self.automaton is not None:
             for end, key in self.automaton.iter(toks.canon):
