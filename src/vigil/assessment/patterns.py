@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from functools import cache
-from bisect import bisect_left
 from itertools import accumulate, compress
 from operator import itemgetter, not_
 
@@ -236,7 +236,7 @@ def _near(parts: tuple, start: int, end: int, toks: Tokens, gaps: list) -> tuple
     found (before them, after them, or between them). Parts are tried until none is left or none can be added, so
     a part in the middle can bridge two far ones whichever part the automaton found first. The whole span, or None.
     """
-    words, sentence = toks.words, toks.sentence
+    sentence = toks.sentence
     here = sentence[start]
     lo, hi = start, end
     covered = set(range(start, end)) - set(gaps)  # the words the parts themselves matched
