@@ -5,12 +5,14 @@ Syntax of one pattern (whole words, case and accents ignored; see docs/assessmen
     took|takes|taken ~2 passport*     alternatives, a gap of up to 2 words, a word prefix
     {num:10-17} years|yrs|yo           a whole number in a range
     the? boss                          an optional word
+    passport* & boss|employer & kept   parts near each other (within PROXIMITY words) in one sentence, any order
 
 Text and patterns are folded the same way (lower case, accents removed, one character for one character so
-offsets stay valid) and split into tokens: runs of letters, runs of digits, currency signs. The automaton finds
-where a pattern's first word occurs; only there is the rest of the pattern checked, so the cost per text does not
-grow with the number of patterns. Negation and hypotheticals are judged by cue words before the match, or in its
-gaps, within the same clause.
+offsets stay valid) and split into tokens: runs of letters, runs of digits, currency signs, brackets. The automaton
+finds where each pattern's rarest word (its anchor) occurs; only there, and only when the pattern's other required
+words occur somewhere in the text, is the rest of the pattern checked, so the cost per text hardly grows with the
+number of patterns. Negation and hypotheticals are judged by cue words before the match, or inside it, within the
+same clause.
 """
 
 from __future__ import annotations
