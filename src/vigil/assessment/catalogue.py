@@ -109,7 +109,7 @@ class Catalogue:
     matcher: P.Matcher
     examples: list[Example] = field(default_factory=list)
     files: tuple = ()
-    structured: list | None = None  # (indicator, check, parameters), filled in by the engine
+    structured: list = field(default_factory=list)  # (indicator, check, parameters) of the structured signs
 
 
 def _where(path: Path, node, key: str = "") -> str:
@@ -178,7 +178,7 @@ def _indicators(path: Path) -> tuple[str, dict[str, Indicator]]:
             if check not in CHECKS:
                 raise CatalogueError(f"{_where(path, check)}: {what}structured.check: unknown check {check!r} "
                                      f"(known: {', '.join(sorted(CHECKS))})")
-            structured = {k: v for k, v in structured.items()}
+            structured = dict(structured)
         out[ident] = Indicator(
             id=ident, label=texts["label"], description=texts["description"], forms=tuple(forms), element=element,
             weight=weight, source={"document": sources[ref]["document"], "url": sources[ref].get("url", ""),
@@ -194,7 +194,7 @@ def _cue_list(path, data, key) -> list[tuple]:
     value = data.get(key, [])
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise CatalogueError(f"{_where(path, data)}: {key}: must be a list of words or phrases")
-    return [P.cue_tuple(v) for v in value if P.cue_tuple(v)]
+    return [cue for cue in map(P.cue_tuple, value) if cue]
 
 
 def _patterns(path: Path, indicators: dict[str, Indicator], compiled: list, examples: list) -> tuple[str, P.Cues]:
@@ -249,8 +249,11 @@ def load(directory: Path | str = DEFAULT_DIR, languages: tuple = ()) -> Catalogu
         language, lang_cues = _patterns(path, indicators, compiled, examples)
         cues[language] = lang_cues
     digest = hashlib.sha256(b"".join(p.read_bytes() for p in files)).hexdigest()[:10]
-    return Catalogue(version=f"{version}+{digest}", indicators=indicators, matcher=P.Matcher(compiled, cues, [e.text for e in examples]),
-                     examples=examples, files=files)
+    structured = [(i.id, i.structured["check"], {k: v for k, v in i.structured.items() if k != "check"})
+                  for i in indicators.values() if i.structured]
+    return Catalogue(version=f"{version}+{digest}", indicators=indicators,
+                     matcher=P.Matcher(compiled, cues, [e.text for e in examples]), examples=examples, files=files,
+                     structured=structured)
 
 
 _current: Catalogue | None = None

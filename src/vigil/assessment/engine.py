@@ -44,14 +44,6 @@ def _quote(text: str, start: int, end: int) -> dict:
             "end": end}
 
 
-def _structured(cat: Catalogue) -> list[tuple[str, str, dict]]:
-    """(indicator, check, parameters) of the structured signs, worked out once per catalogue."""
-    if cat.structured is None:
-        cat.structured = [(i.id, i.structured["check"], {k: v for k, v in i.structured.items() if k != "check"})
-                          for i in cat.indicators.values() if i.structured]
-    return cat.structured
-
-
 def assess(record: dict | str, language: str = "", catalogue: Catalogue | None = None) -> dict:
     """The full reading; `record` is an interchange record (signal or ad) or just a text."""
     cat = catalogue or current()
@@ -70,7 +62,7 @@ def assess(record: dict | str, language: str = "", catalogue: Catalogue | None =
                     e["field"] == field and e["start"] < hit.end and hit.start < e["end"] for e in found[hit.indicator]):
                 found[hit.indicator].append(item)
     if len(record) > 1 or "text" not in record:  # a bare text has no fields to check
-        for ident, name, params in _structured(cat):
+        for ident, name, params in cat.structured:
             for path, value in CHECKS[name](record, **params):
                 found[ident].append({"field": path, "language": "", "pattern": name, "before": "", "match": value,
                                      "after": "", "start": None, "end": None})

@@ -87,13 +87,14 @@ class PatternError(ValueError):
 
 
 def _tokens(text: str) -> list[str]:
-    return [m.group() for m in TOKEN.finditer(fold(text)) if m.group()[0] not in CLAUSE_END]
+    """The words of a pattern or cue, split exactly as texts are (so "40.000" in a pattern is 40000 too)."""
+    return Tokens(text).words
 
 
 def parse_all(pattern: str) -> tuple[tuple, ...]:
     """A pattern's parts: one phrase, or several joined by " & " that must all occur near each other (within
     PROXIMITY words, in one sentence, in any order): "paspoort* & baas|werkgever & ingenomen|afgepakt"."""
-    parts = [p for p in pattern.split(" & ")]
+    parts = pattern.split(" & ")
     if len(parts) > 4:
         raise PatternError("at most 4 parts joined by &")
     return tuple(parse(p) for p in parts)

@@ -37,7 +37,7 @@ def _records(ids: list[int]) -> dict[int, dict]:
     return dict(rows)
 
 
-def _verdicts(ids: Iterable[int]) -> tuple[dict, dict]:
+def judgements(ids: Iterable[int]) -> tuple[dict, dict]:
     """Newest indicator verdict per (signal, indicator) and newest reading review per signal."""
     verdicts: dict[int, dict[str, IndicatorReview]] = {}
     for review in IndicatorReview.objects.filter(signal_id__in=ids).order_by("signal_id", "indicator", "-at", "-id"):
@@ -95,7 +95,7 @@ def assess_signals(ids: list[int]) -> int:
         return 0
     signals = dict(Signal.objects.filter(pk__in=ids).values_list("pk", "version"))
     records = _records(list(signals))
-    verdicts, readings = _verdicts(signals)
+    verdicts, readings = judgements(signals)
     rows = []
     for pk, version in signals.items():
         reading = assess(records.get(pk) or {})
@@ -126,13 +126,13 @@ def refresh(signal: Signal) -> Assessment | None:
     except Assessment.DoesNotExist:
         assess_signals([signal.pk])
         return Assessment.objects.filter(pk=signal.pk).first()
-    verdicts, readings = _verdicts([signal.pk])
+    verdicts, readings = judgements([signal.pk])
     row = _row(signal.pk, assessment.signal_version, assessment.reading, verdicts.get(signal.pk),
                readings.get(signal.pk))
-    for name in FIELDS:
+    judged = [f for f in FIELDS if f != "computed_at"]  # the engine's reading is as old as before
+    for name in judged:
         setattr(assessment, name, getattr(row, name))
-    assessment.computed_at = assessment.computed_at  # the engine's reading is as old as before
-    assessment.save(update_fields=[f for f in FIELDS if f != "computed_at"])
+    assessment.save(update_fields=judged)
     return assessment
 
 

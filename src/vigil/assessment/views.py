@@ -14,12 +14,7 @@ from vigil.assessment import service
 from vigil.assessment.forms import IndicatorReviewForm, ReadingReviewForm
 from vigil.assessment.models import Assessment, IndicatorReview, ReadingReview
 from vigil.audit.log import record
-from vigil.register.access import get_signal, require
-
-
-def may_review(user, signal) -> bool:
-    """Only the owning organisation's analysts, investigators and intake operators judge its signals."""
-    return user.can("review") and signal.owner_id == user.organisation_id
+from vigil.register.access import get_signal, require, works_on
 
 
 def _tip(ind, language: str) -> str:
@@ -33,7 +28,7 @@ def panel(user, signal) -> dict:
         return {"assessment": None, "signs": []}
     cat = catalogues.current()
     language = get_language() or "nl"
-    verdicts, readings = service._verdicts([signal.pk])
+    verdicts, readings = service.judgements([signal.pk])
     verdicts, reading_review = verdicts.get(signal.pk, {}), readings.get(signal.pk)
     engine = assessment.reading
     current = service.effective(engine, verdicts, reading_review)
@@ -54,7 +49,7 @@ def panel(user, signal) -> dict:
         for ev in ind["evidence"]:
             if ev["field"] == "narrative" and ev["start"] is not None:
                 signs.append((ev["start"], ev["end"], ind["id"], _tip(known, language)))
-    reviewer = may_review(user, signal)
+    reviewer = works_on(user, signal, "review")
     return {
         "assessment": assessment, "engine": engine, "current": current, "rows": rows, "signs": signs,
         "set_aside": [dict(a, label=cat.indicators[a["id"]].label_in(language)) for a in engine.get("set_aside", [])
@@ -72,7 +67,7 @@ def _reviewable(request, pk: int):
     """The signal when this user may judge it; otherwise None, with the refusal audited and explained."""
     require(request.user, "review")
     signal = get_signal(request.user, pk, purpose="review")
-    if may_review(request.user, signal):
+    if works_on(request.user, signal, "review"):
         return signal
     record(request.user, "denied", signal, detail={"purpose": "review"})
     messages.error(request, _("Only the owning organisation can review a signal."))

@@ -28,6 +28,12 @@ def get_signal(user, pk, *, purpose: str = "view") -> Signal:
         raise Http404("signal not found") from None
 
 
+def works_on(user, signal, capability: str) -> bool:
+    """Only the owning organisation works a signal (status, questions, judgements); organisations it is shared with
+    only read it."""
+    return user.can(capability) and signal.owner_id == user.organisation_id
+
+
 def require(user, capability: str) -> None:
     if not user.is_authenticated or not user.can(capability):
         record(user, "denied", object_type="capability", object_id=capability)

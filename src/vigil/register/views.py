@@ -15,7 +15,7 @@ from vigil.audit.log import record
 from vigil.core.paging import page_of
 from vigil.public.staff_views import QuestionForm
 from vigil.register import history
-from vigil.register.access import get_signal, require, visible_signals
+from vigil.register.access import get_signal, require, visible_signals, works_on
 from vigil.register.forms import QueueFilter, ReasonForm, ShareForm, StatusForm
 from vigil.register.highlight import highlight
 from vigil.register.search import search as run_search
@@ -65,7 +65,7 @@ def signal_detail(request, pk: int):
     ctx = {
         "signal": signal,
         "report": report,
-        "question_form": QuestionForm() if report is not None and _may_change(request.user, signal) else None,
+        "question_form": QuestionForm() if report is not None and works_on(request.user, signal, "intake") else None,
         "narrative": highlight(signal.narrative, known, assessment["signs"]),
         "a": assessment,
         "persons": [(p, [i for i in identifiers if i.person_id == p.pk]) for p in persons],
@@ -77,7 +77,7 @@ def signal_detail(request, pk: int):
         "share_form": ShareForm(signal=signal) if request.user.can("share") and
         signal.owner_id == request.user.organisation_id else None,
         "reason": reason,
-        "status_form": StatusForm(initial={"status": signal.status}) if _may_change(request.user, signal) else None,
+        "status_form": StatusForm(initial={"status": signal.status}) if works_on(request.user, signal, "intake") else None,
     }
     return render(request, "register/signal.html", ctx)
 
@@ -103,18 +103,13 @@ def share(request, pk: int):
     return redirect("register:signal", pk=pk)
 
 
-def _may_change(user, signal) -> bool:
-    """Only the owning organisation works a signal; partners it is shared with only read it."""
-    return user.can("intake") and signal.owner_id == user.organisation_id
-
-
 @login_required
 @require_POST
 def change_status(request, pk: int):
     require(request.user, "intake")
     signal = get_signal(request.user, pk, purpose="change status")
     form = StatusForm(request.POST)
-    if not _may_change(request.user, signal):
+    if not works_on(request.user, signal, "intake"):
         record(request.user, "denied", signal, detail={"purpose": "change status"})
         messages.error(request, _("Only the owning organisation can change a signal."))
     elif form.is_valid() and form.cleaned_data["status"] != signal.status:
