@@ -4,13 +4,15 @@ Two sets were written for this project by other hands than the patterns, without
 eight languages, each with the indicators a careful analyst would tick, about 30% hard negatives (independent sex
 workers' own ads, ordinary job ads, negations, hypotheticals, news-like text). The first (assess_eval, 450 items) is
 development data: split by id into halves for the first tuning round, used whole for the second. The second
-(assess_holdout, 240 items) was written after the tuning and measures the result (--set holdout).
+(assess_holdout, 240 items) was written after that tuning and measured it once (--set holdout); it then became
+development data too (--set dev: both sets) for the third round. The third (assess_final, 240 items) was written
+during that round by other hands, without seeing the patterns or the other sets, and measures it (--set final).
 
 Per indicator family (the part of the id before the dot): precision, recall and F1 over indicator labels; macro-F1
 is the mean over families. Hard negatives: the share read as "likely trafficking".
 
-    .venv/bin/python benchmarks/eval_assess.py [--split dev|test|all] [--set eval|holdout] [--errors] [--json]
-                                               [--languages nl en]
+    .venv/bin/python benchmarks/eval_assess.py [--split dev|test|all] [--set eval|holdout|dev|final] [--errors]
+                                               [--json] [--languages nl en]
 """
 
 from __future__ import annotations
@@ -34,9 +36,13 @@ def split_of(item_id: str) -> str:
     return "dev" if zlib.crc32(item_id.encode()) % 2 == 0 else "test"
 
 
-def load(split: str, folder: str = "assess_eval") -> list[dict]:
+SETS = {"eval": ("assess_eval",), "holdout": ("assess_holdout",), "dev": ("assess_eval", "assess_holdout"),
+        "final": ("assess_final",)}
+
+
+def load(split: str, name: str = "eval") -> list[dict]:
     items = []
-    for path in sorted((HERE / folder).glob("*.jsonl")):
+    for path in sorted(p for folder in SETS[name] for p in (HERE / folder).glob("*.jsonl")):
         for line in path.read_text(encoding="utf-8").splitlines():
             if line.strip():
                 item = json.loads(line)
@@ -93,9 +99,9 @@ def evaluate(items: list[dict], show_errors: bool = False, cat=None) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--split", choices=["dev", "test", "all"], default="all")
-    parser.add_argument("--set", choices=["eval", "holdout"], default="eval",
-                        help="holdout: the second set (benchmarks/assess_holdout), written after the patterns were "
-                        "tuned on the first, read once for the final figures (always all of it)")
+    parser.add_argument("--set", choices=list(SETS), default="eval",
+                        help="eval, holdout: the first two sets, now development data; dev: both; final: the third "
+                        "set, read once for the figures")
     parser.add_argument("--errors", action="store_true", help="print the items read wrongly (use on dev only)")
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--languages", nargs="*", default=[], help="only these languages' items, read with only "
@@ -104,14 +110,14 @@ def main() -> None:
     import django
 
     django.setup()
-    items = load("all", "assess_holdout") if args.set == "holdout" else load(args.split)
+    items = load(args.split if args.set == "eval" else "all", args.set)
     items = [i for i in items if not args.languages or i["language"] in args.languages]
     cat = catalogue.load(languages=tuple(args.languages)) if args.languages else None
     result = evaluate(items, args.errors, cat)
     if args.json:
         print(json.dumps(result, indent=1))
         return
-    print(f"{result['items']} items ({'held-out set' if args.set == 'holdout' else args.split}), "
+    print(f"{result['items']} items (set {args.set}{', ' + args.split if args.set == 'eval' else ''}), "
           f"catalogue {result['catalogue']}")
     print(f"{'family':<14} {'P':>6} {'R':>6} {'F1':>6} {'support':>8}")
     for family, f in result["families"].items():

@@ -284,6 +284,12 @@ def test_workspace_panel_highlights_queue_by_priority_and_catalogue_page(client,
     assert 'id="assessment"' in html and 'class="t-likely"' in html
     assert 'class="sign" data-indicator="means.documents_held"' in html
     assert "ILO, Indicators of Forced Labour (2012)" in html  # the tooltip and the source column name the source
+    # codes are shown as labels in the analyst's language
+    dutch = client.get(f"/signals/{signal.pk}/", HTTP_ACCEPT_LANGUAGE="nl").content.decode()
+    assert "Middel (dwang, misleiding, misbruik)" in dutch and "Identiteitsbewijs ingenomen" in dutch
+    assert "<td>means</td>" not in dutch and "Waarschijnlijk mensenhandel" in dutch
+    english = client.get(f"/signals/{signal.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Means (coercion, deception, abuse)" in english and "trafficking reading (Likely trafficking) 20" in english
     rows = client.get("/signals/", {"sort": "priority"}).content.decode()
     assert rows.index("AS-1") < rows.index("AS-2")
     page = client.get("/assessment/catalogue/").content.decode()

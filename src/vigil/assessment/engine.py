@@ -129,10 +129,11 @@ def read(cat: Catalogue, found: dict, set_aside: list, source_urgent: bool = Fal
         urgency = "normal"
 
     parts = [{"part": "indicators", "points": min(40, trafficking_weight * 3)}]
-    parts.append({"part": f"trafficking {trafficking}", "points": {"likely": 20, "possible": 8}.get(trafficking, 0)})
+    parts.append({"part": "trafficking", "value": trafficking,
+                  "points": {"likely": 20, "possible": 8}.get(trafficking, 0)})
     if minor:
         parts.append({"part": "minor", "points": 20})
-    parts.append({"part": f"urgency {urgency}", "points": {"immediate": 25, "high": 10}.get(urgency, 0)})
+    parts.append({"part": "urgency", "value": urgency, "points": {"immediate": 25, "high": 10}.get(urgency, 0)})
     parts = [p for p in parts if p["points"]]
     score = min(100, sum(p["points"] for p in parts))
     return {

@@ -25,6 +25,48 @@ class Trafficking(models.TextChoices):
     UNLIKELY = "unlikely", _("Unlikely")
 
 
+class Element(models.TextChoices):
+    """The legal elements of art. 273f Sr / Palermo Protocol art. 3 an indicator can evidence."""
+
+    ACT = "act", _("Act (recruit, transport, house, receive)")
+    MEANS = "means", _("Means (coercion, deception, abuse)")
+    PURPOSE = "purpose", _("Purpose (exploitation)")
+    VULNERABILITY = "vulnerability", _("Vulnerable position")
+    MINOR = "minor", _("Minor")
+    NONE = "none", _("No element (smuggling or danger)")
+
+
+class Family(models.TextChoices):
+    """The first part of an indicator id: how the catalogue groups its signs."""
+
+    ACT = "act", _("Act")
+    MEANS = "means", _("Means")
+    PURPOSE = "purpose", _("Exploitation")
+    VULNERABILITY = "vulnerability", _("Vulnerability")
+    MINOR = "minor", _("Minors")
+    DANGER = "danger", _("Danger")
+    SMUGGLING = "smuggling", _("Smuggling")
+    AD = "ad", _("Online ads")
+
+
+class SmugglingReading(models.TextChoices):
+    BOTH = "both", _("Trafficking and smuggling")
+    SMUGGLING = "smuggling", _("Smuggling signs, no trafficking reading")
+    TRAFFICKING = "trafficking", _("Trafficking, no smuggling signs")
+    UNCLEAR = "unclear", _("Unclear")
+    NEITHER = "neither", _("Neither")
+
+
+class PriorityPart(models.TextChoices):
+    """The parts a priority score is built from (the engine's, or an analyst's own score)."""
+
+    INDICATORS = "indicators", _("indicator weights")
+    TRAFFICKING = "trafficking", _("trafficking reading")
+    MINOR = "minor", _("minor")
+    URGENCY = "urgency", _("urgency")
+    ANALYST = "analyst", _("set by an analyst")
+
+
 class Assessment(models.Model):
     signal = models.OneToOneField(Signal, on_delete=models.CASCADE, primary_key=True, related_name="assessment")
     signal_version = models.PositiveIntegerField()
