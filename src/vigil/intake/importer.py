@@ -1,4 +1,4 @@
-"""Bulk import of signal files (JSON Lines, ``formats/signal.schema.json``).
+"""Bulk import of JSON Lines files: signals (``formats/signal.schema.json``) and, through the same loop, ads.
 
 Streams the file in constant memory, stores batches in one transaction each
 together with a checkpoint (byte offset), and reports bad lines with their line
@@ -58,12 +58,77 @@ def fingerprint(path: Path) -> str:
     return h.hexdigest()
 
 
-def import_signals(path: Path, *, owner: str = "", batch_size: int = 500, restart: bool = False,
-                   on_progress: Callable[[int, int], None] | None = None,
-                   on_error: Callable[[LineError], None] | None = None,
-                   stop_after_batches: int | None = None) -> ImportReport:
-    """Import ``path``; ``on_progress(bytes_done, lines_done)`` is called after each batch.
+@dataclass
+class Kind:
+    """What one kind of import reads: how a parsed line becomes a prepared record (raising RecordError for a bad
+    one; the result has a ``key``), and how a batch of them is stored in one transaction.
 
+    ``prepare`` must be a module-level function (or a partial of one) when the import runs with workers: the
+    lines are then prepared in other processes and stored, in file order, by this one."""
+
+    name: str
+    prepare: Callable[[dict], object]
+    write: Callable[[list, str], BatchResult]
+    check: Callable[[object], None] | None = None  # per line, in this process (e.g. resolve the owner)
+
+
+def _parse(raw: bytes, line_no: int, prepare):
+    try:
+        try:
+            record = json.loads(raw)
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise RecordError("(line)", f"not valid JSON: {exc}") from None
+        if not isinstance(record, dict):
+            raise RecordError("(line)", "not a JSON object")
+        return prepare(record)
+    except RecordError as exc:
+        return LineError(line_no, exc.field, exc.message)
+
+
+def _prepare_chunk(prepare, chunk: list[tuple[int, int, bytes | None]]) -> list[tuple[int, int, object]]:
+    return [(n, o, None if raw is None else _parse(raw, n, prepare)) for n, o, raw in chunk]
+
+
+def _lines(f, line_no: int, offset: int, chunk_lines: int = 200):
+    """Chunks of (line number, byte offset after the line, stripped line); blank lines are only counted. The last
+    chunk ends with (last line number, end offset, None), so the checkpoint reaches the end of the file."""
+    chunk = []
+    for raw in f:
+        line_no += 1
+        offset += len(raw)
+        text = raw.strip()
+        if text:
+            chunk.append((line_no, offset, text))
+        if len(chunk) >= chunk_lines:
+            yield chunk
+            chunk = []
+    yield chunk + [(line_no, offset, None)]
+
+
+def _prepared(f, line_no: int, offset: int, prepare, workers: int):
+    """(line number, offset, prepared record | LineError | None) in file order; with workers, prepared in other
+    processes (the catalogue and extraction tables are built once per worker)."""
+    chunks = _lines(f, line_no, offset)
+    if workers <= 1:
+        for chunk in chunks:
+            yield from _prepare_chunk(prepare, chunk)
+        return
+    import multiprocessing
+    from functools import partial
+
+    with multiprocessing.get_context("forkserver").Pool(workers) as pool:
+        for chunk in pool.imap(partial(_prepare_chunk, prepare), chunks):
+            yield from chunk
+
+
+def import_lines(path: Path, kind: Kind, *, batch_size: int = 500, restart: bool = False,
+                 on_progress: Callable[[int, int], None] | None = None,
+                 on_error: Callable[[LineError], None] | None = None,
+                 stop_after_batches: int | None = None, workers: int = 0) -> ImportReport:
+    """Import ``path`` line by line; ``on_progress(bytes_done, lines_done)`` is called after each batch.
+
+    Each batch is stored in one transaction together with the checkpoint (byte offset and line) of the run, so
+    running the same file again resumes after the last stored batch, or changes nothing once finished.
     ``stop_after_batches`` simulates an interruption (tests, benchmarks of resuming).
     """
     path = Path(path)
@@ -71,19 +136,18 @@ def import_signals(path: Path, *, owner: str = "", batch_size: int = 500, restar
     size = path.stat().st_size
     digest = fingerprint(path)
     run = None if restart else (
-        ImportRun.objects.filter(kind="signals", fingerprint=digest, state=ImportRun.State.RUNNING)
+        ImportRun.objects.filter(kind=kind.name, fingerprint=digest, state=ImportRun.State.RUNNING)
         .order_by("-id").first())
     if run is None:
-        run = ImportRun.objects.create(kind="signals", path=str(path), fingerprint=digest, size=size)
+        run = ImportRun.objects.create(kind=kind.name, path=str(path), fingerprint=digest, size=size)
     report = ImportReport(run_id=run.pk, resumed_from_line=run.lines_done)
-    resolver = OwnerResolver(owner)
     recorded_by = f"import {path.name} (run {run.pk})"
     batches = 0
 
-    def flush(batch: list[Prepared], bytes_done: int, line_no: int, new_errors: list[LineError]) -> None:
+    def flush(batch: list, bytes_done: int, line_no: int, new_errors: list[LineError]) -> None:
         nonlocal batches
         with transaction.atomic():
-            res = write_batch(batch, resolver, recorded_by)
+            res = kind.write(batch, recorded_by)
             report.result.add(res)
             run.bytes_done, run.lines_done = bytes_done, line_no
             run.created += res.created
@@ -97,51 +161,57 @@ def import_signals(path: Path, *, owner: str = "", batch_size: int = 500, restar
         if on_progress:
             on_progress(bytes_done, line_no)
 
+    def stopped() -> ImportReport:
+        report.lines = line_no - report.resumed_from_line
+        report.seconds = time.perf_counter() - started
+        return report
+
     with path.open("rb") as f:
         f.seek(run.bytes_done)
-        line_no = run.lines_done
-        offset = run.bytes_done
-        batch: list[Prepared] = []
+        line_no, offset = run.lines_done, run.bytes_done
+        batch: list = []
         keys: set = set()
         pending_errors: list[LineError] = []
-        for raw in f:
-            line_no += 1
-            offset += len(raw)
-            text = raw.strip()
-            if not text:
-                continue
-            try:
+        for n, end, item in _prepared(f, line_no, offset, kind.prepare, workers):
+            if item is not None and not isinstance(item, LineError) and kind.check:
                 try:
-                    record = json.loads(text)
-                except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-                    raise RecordError("(line)", f"not valid JSON: {exc}") from None
-                prep = prepare(record)
-                if prep.key in keys:  # same signal twice in one batch: store the first before the second
-                    flush(batch, offset - len(raw), line_no - 1, pending_errors)
-                    batch, keys, pending_errors = [], set(), []
-                if prep.owner_slug or owner:
-                    resolver(prep)  # unknown owner slug is an error of this line, not of the batch
-                batch.append(prep)
-                keys.add(prep.key)
-            except RecordError as exc:
-                err = LineError(line_no, exc.field, exc.message)
-                report.errors.append(err)
-                pending_errors.append(err)
+                    kind.check(item)  # e.g. an unknown owner: an error of this line, not of the batch
+                except RecordError as exc:
+                    item = LineError(n, exc.field, exc.message)
+            if isinstance(item, LineError):
+                report.errors.append(item)
+                pending_errors.append(item)
                 if on_error:
-                    on_error(err)
+                    on_error(item)
+            elif item is not None:
+                if item.key in keys:  # the same record twice in one batch: store the first before the second
+                    flush(batch, offset, line_no, pending_errors)
+                    batch, keys, pending_errors = [], set(), []
+                batch.append(item)
+                keys.add(item.key)
+            line_no, offset = n, end
             if len(batch) >= batch_size:
                 flush(batch, offset, line_no, pending_errors)
                 batch, keys, pending_errors = [], set(), []
                 if stop_after_batches is not None and batches >= stop_after_batches:
-                    report.lines = line_no - report.resumed_from_line
-                    report.seconds = time.perf_counter() - started
-                    return report
+                    return stopped()
         flush(batch, offset, line_no, pending_errors)
     run.state = ImportRun.State.FINISHED
     run.save(update_fields=["state", "updated_at"])
-    report.lines = line_no - report.resumed_from_line
-    report.seconds = time.perf_counter() - started
-    log.info("import finished", file=str(path), run=run.pk, lines=report.lines, created=report.result.created,
-             updated=report.result.updated, unchanged=report.result.unchanged, rejected=len(report.errors),
-             seconds=round(report.seconds, 2))
+    stopped()
+    log.info("import finished", kind=kind.name, file=str(path), run=run.pk, lines=report.lines,
+             created=report.result.created, updated=report.result.updated, unchanged=report.result.unchanged,
+             rejected=len(report.errors), seconds=round(report.seconds, 2))
     return report
+
+
+def import_signals(path: Path, *, owner: str = "", **options) -> ImportReport:
+    """Import a file of signals (``formats/signal.schema.json``); options as for ``import_lines``."""
+    resolver = OwnerResolver(owner)
+
+    def check(prep: Prepared) -> None:
+        if prep.owner_slug or owner:
+            resolver(prep)
+
+    kind = Kind("signals", prepare, lambda batch, by: write_batch(batch, resolver, by), check)
+    return import_lines(path, kind, **options)
