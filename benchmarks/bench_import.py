@@ -25,7 +25,7 @@ def main() -> None:
         print(f"generated {path.name} ({path.stat().st_size / 1e6:.0f} MB) in {time.perf_counter() - t:.1f} s")
     env = fresh_database(args.db)
     vigil("migrate", env=env)
-    vigil("demo", "--no-serve", "--signals", "0", env=env)  # organisations and users only
+    vigil("demo", "--no-serve", "--signals", "0", "--ads", "0", env=env)  # organisations and users only
     results = {}
     for label in ("first import", "same file again"):
         t = time.perf_counter()

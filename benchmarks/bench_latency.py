@@ -73,7 +73,7 @@ def main() -> None:
         if not path.exists():
             write_signals(path, args.signals)
         vigil("migrate", env=env)
-        vigil("demo", "--no-serve", "--signals", "0", env=env)
+        vigil("demo", "--no-serve", "--signals", "0", "--ads", "0", env=env)
         vigil("import", "signals", str(path), "--quiet-errors", env=env, check=False)
     vigil("manage", "shell", "--no-imports", "-c", "from django.db import connection; connection.cursor().execute('VACUUM ANALYZE')",
           env=env)

@@ -59,7 +59,7 @@ def main() -> None:
     env.update(VIGIL_PUBLIC_SUBMITS_PER_HOUR="100000000", VIGIL_PUBLIC_BURST="100000000",
                VIGIL_PUBLIC_NOJS_PER_HOUR="100000000")
     vigil("migrate", env=env)
-    vigil("demo", "--no-serve", "--signals", "0", env=env)
+    vigil("demo", "--no-serve", "--signals", "0", "--ads", "0", env=env)
     port = free_port()
     server = subprocess.Popen([*VIGIL, "serve", "--port", str(port), "--no-migrate", "--workers", str(args.workers)],
                               env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "vigil.intake",
     "vigil.demo",
     "vigil.public",
+    "vigil.ads",
 ]
 
 MIDDLEWARE = [

@@ -14,6 +14,7 @@ urlpatterns = [
     path("signals/", include("vigil.register.urls")),
     path("intake/", intake, name="intake"),
     path("assessment/", include("vigil.assessment.urls")),
+    path("ads/", include("vigil.ads.urls")),
     path("audit/", audit_log, name="audit"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -70,6 +70,8 @@ class Kind:
     prepare: Callable[[dict], object]
     write: Callable[[list, str], BatchResult]
     check: Callable[[object], None] | None = None  # per line, in this process (e.g. resolve the owner)
+    # False when ``write`` orders several records with one key in a batch itself (captures of one ad)
+    one_per_batch: bool = True
 
 
 def _parse(raw: bytes, line_no: int, prepare):
@@ -83,6 +85,9 @@ def _parse(raw: bytes, line_no: int, prepare):
         return prepare(record)
     except RecordError as exc:
         return LineError(line_no, exc.field, exc.message)
+    except Exception as exc:  # a fault of ours on strange input: that line is reported, the others stored
+        log.exception("line could not be prepared", line=line_no)
+        return LineError(line_no, "(line)", f"could not be read ({type(exc).__name__}: {exc})")
 
 
 def _prepare_chunk(prepare, chunk: list[tuple[int, int, bytes | None]]) -> list[tuple[int, int, object]]:
@@ -106,19 +111,33 @@ def _lines(f, line_no: int, offset: int, chunk_lines: int = 200):
 
 
 def _prepared(f, line_no: int, offset: int, prepare, workers: int):
-    """(line number, offset, prepared record | LineError | None) in file order; with workers, prepared in other
-    processes (the catalogue and extraction tables are built once per worker)."""
+    """(line number, offset, prepared record | LineError | None) in file order. With workers, chunks are prepared
+    in other processes (the catalogue and extraction tables are built once per worker), at most two per worker
+    in flight, so memory stays constant whatever the size of the file."""
     chunks = _lines(f, line_no, offset)
     if workers <= 1:
         for chunk in chunks:
             yield from _prepare_chunk(prepare, chunk)
         return
     import multiprocessing
+    from collections import deque
+    from concurrent.futures import ProcessPoolExecutor
     from functools import partial
 
-    with multiprocessing.get_context("forkserver").Pool(workers) as pool:
-        for chunk in pool.imap(partial(_prepare_chunk, prepare), chunks):
-            yield from chunk
+    import django
+
+    work = partial(_prepare_chunk, prepare)
+    # django.setup itself is the initializer: a function of ours would be unpickled, importing models, before
+    # the app registry is ready
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("forkserver"),
+                             initializer=django.setup) as pool:
+        pending = deque()
+        for chunk in chunks:
+            pending.append(pool.submit(work, chunk))
+            if len(pending) >= 2 * workers:
+                yield from pending.popleft().result()
+        while pending:
+            yield from pending.popleft().result()
 
 
 def import_lines(path: Path, kind: Kind, *, batch_size: int = 500, restart: bool = False,
@@ -184,7 +203,7 @@ def import_lines(path: Path, kind: Kind, *, batch_size: int = 500, restart: bool
                 if on_error:
                     on_error(item)
             elif item is not None:
-                if item.key in keys:  # the same record twice in one batch: store the first before the second
+                if kind.one_per_batch and item.key in keys:  # store the first before the second
                     flush(batch, offset, line_no, pending_errors)
                     batch, keys, pending_errors = [], set(), []
                 batch.append(item)

@@ -12,11 +12,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--seed", type=int, default=2026)
         parser.add_argument("--signals", type=int, default=2200)
+        parser.add_argument("--ads", type=int, default=4000, help="captures of generated online ads to import")
         parser.add_argument("--no-serve", action="store_true", help="load the data and stop")
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
 
-    def handle(self, seed, signals, no_serve, host, port, **_):
+    def handle(self, seed, signals, ads, no_serve, host, port, **_):
         call_command("migrate", interactive=False, verbosity=0)
         world, logins, result = load_demo(seed=seed, n_signals=signals)
         self.stdout.write(f"Demo world: {len(world.signals)} signals ({result.created} new, {result.updated} updated, "
@@ -25,6 +26,8 @@ class Command(BaseCommand):
 
         assessed = service.assess_stale()  # the queue can be sorted by priority from the first page view
         self.stdout.write(f"Assessed {assessed} signals with the indicator catalogue.")
+        if ads:
+            self.stdout.write(demo_ads(ads, seed))
         self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
         for username, role, org in logins:
             self.stdout.write(f"  {username:<12} {role:<20} {org}")
@@ -36,3 +39,29 @@ class Command(BaseCommand):
         if not no_serve:
             self.stdout.write("")
             serve(host, port, self.stdout)
+
+
+def demo_ads(n: int, seed: int) -> str:
+    """Generated ad captures (multilingual, obfuscated phones, templates, networks moving between cities),
+    imported once: a later start finds the finished import of the same file and skips it."""
+    import json
+
+    from django.conf import settings
+
+    from vigil.ads import synth
+    from vigil.ads.importer import import_ads
+    from vigil.intake.importer import fingerprint
+    from vigil.intake.models import ImportRun
+
+    path = settings.DATA_DIR / f"demo-ads-{seed}-{n}.jsonl"
+    if not path.exists():
+        tmp = path.with_suffix(".part")
+        with tmp.open("w", encoding="utf-8") as f:
+            for ad, _truth in synth.generate(n, seed=seed):
+                f.write(json.dumps(ad, ensure_ascii=False) + "\n")
+        tmp.rename(path)
+    if ImportRun.objects.filter(kind="ads", fingerprint=fingerprint(path), state=ImportRun.State.FINISHED).exists():
+        return f"Demo ads: {path.name} already imported."
+    report = import_ads(path)
+    return (f"Demo ads: {report.lines} captures imported ({report.result.created} ads) in {report.seconds:.0f} s, "
+            f"clustered and linked.")

@@ -1,57 +1,17 @@
-import sys
-from pathlib import Path
-
-from django.core.management.base import BaseCommand, CommandError
-from tqdm import tqdm
-
-from vigil.audit.log import record
+from vigil.intake.command import ImportCommand
 from vigil.intake.importer import import_signals
 
 
-class Command(BaseCommand):
+class Command(ImportCommand):
     help = ("Import signals from a JSON Lines file (formats/signal.schema.json). Idempotent on (organisation, ref); "
             "bad lines are reported with line number and field and skipped; an interrupted import resumes.")
+    noun = "signals"
 
     def add_arguments(self, parser):
-        parser.add_argument("file", type=Path)
+        super().add_arguments(parser)
         parser.add_argument("--owner", default="", help="slug of the organisation that owns the signals "
                             "(default: the sending organisation if known, else VIGIL_DEFAULT_OWNER)")
-        parser.add_argument("--batch-size", type=int, default=500)
-        parser.add_argument("--restart", action="store_true", help="ignore the checkpoint of an interrupted run")
-        parser.add_argument("--quiet-errors", action="store_true", help="only count bad lines, do not print them")
 
-    def handle(self, file: Path, owner, batch_size, restart, quiet_errors, **_):
-        if not file.is_file():
-            raise CommandError(f"no such file: {file}")
-        size = file.stat().st_size
-        bar = tqdm(total=size, unit="B", unit_scale=True, desc=f"import {file.name}", file=sys.stderr,
-                   disable=None, mininterval=0.5)
-        state = {"last": 0}
-
-        def progress(done: int, lines: int) -> None:
-            bar.update(done - state["last"])
-            state["last"] = done
-            rate = lines / bar.format_dict["elapsed"] if bar.format_dict["elapsed"] else 0
-            bar.set_postfix_str(f"{lines} lines, {rate:,.0f} signals/s", refresh=False)
-
-        def error(err) -> None:
-            if not quiet_errors:
-                bar.write(f"{file.name}: {err}", file=sys.stderr)
-
-        try:
-            report = import_signals(file, owner=owner, batch_size=batch_size, restart=restart,
-                                    on_progress=progress, on_error=error)
-        except KeyboardInterrupt:
-            bar.close()
-            raise CommandError("interrupted; run the same command again to resume") from None
-        bar.close()
-        record(None, "import", object_type="file", object_id=file.name,
-               detail={"run": report.run_id, "created": report.result.created, "updated": report.result.updated,
-                       "unchanged": report.result.unchanged, "rejected": len(report.errors)})
-        resumed = f" (resumed at line {report.resumed_from_line + 1})" if report.resumed_from_line else ""
-        self.stdout.write(
-            f"{file.name}{resumed}: {report.lines} lines in {report.seconds:.1f} s ({report.rate:,.0f} lines/s): "
-            f"{report.result.created} new, {report.result.updated} updated, {report.result.unchanged} unchanged, "
-            f"{len(report.errors)} rejected")
-        if report.errors:
-            raise SystemExit(1)
+    def run(self, file, options, on_progress, on_error):
+        return import_signals(file, owner=options["owner"], batch_size=options["batch_size"],
+                              restart=options["restart"], on_progress=on_progress, on_error=on_error)

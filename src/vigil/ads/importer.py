@@ -1,0 +1,38 @@
+"""``vigil import ads``: the import loop of intake with the ads pipeline, prepared in worker processes."""
+
+from __future__ import annotations
+
+import os
+from functools import partial
+from pathlib import Path
+
+from vigil.ads import pipeline
+from vigil.intake.importer import ImportReport, Kind, import_lines
+from vigil.register.records import RecordError
+from vigil.register.writer import OwnerResolver
+
+
+def owner_of(slug: str):
+    resolver = OwnerResolver(slug)
+    org = resolver.forced or resolver.default
+    if org is None:
+        raise RecordError("--owner", "no owning organisation: create organisations first (vigil demo or admin)")
+    return org
+
+
+def import_ads(path: Path, *, owner: str = "", images: Path | None = None, workers: int | None = None,
+               **options) -> ImportReport:
+    """Import an ads file (``formats/ad.schema.json``); options as for ``intake.importer.import_lines``. Worker
+    processes extract and read the ads while this process stores them; ``images``: the folder that the
+    ``images[].path`` of the lines are relative to, for perceptual hashes of the files."""
+    org = owner_of(owner)
+    prepare = partial(pipeline.prepare, images=str(images) if images else None)
+    kind = Kind("ads", prepare, lambda batch, by: pipeline.write(batch, org, by), one_per_batch=False)
+    report = import_lines(Path(path), kind, workers=default_workers() if workers is None else workers, **options)
+    pipeline.refresh()
+    return report
+
+
+def default_workers() -> int:
+    """As many preparing processes as cores: this process mostly waits for PostgreSQL."""
+    return max(1, os.cpu_count() or 1)
