@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+import re
 
 import pytest
+from django.contrib.staticfiles import finders
 
 from vigil.ads.models import Ad, AdAlert, AdNetwork, AdVersion, Sighting, TemplateCluster
 from vigil.audit.models import AuditEntry
@@ -280,6 +283,60 @@ def test_phone_page(client, world, users):
     assert AuditEntry.objects.filter(action="view", object_type="phone", object_id=PHONE).exists()
 
 
+def map_json(page: str, element_id: str) -> dict:
+    """The JSON of a map (``static/vigil/map.js``): a ``<script type="application/json">`` named by ``data-map``."""
+    assert f'data-map="{element_id}"' in page
+    found = re.search(rf'<script id="{element_id}" type="application/json">(.*?)</script>', page, re.S)
+    assert found, element_id
+    return json.loads(found.group(1))
+
+
+def test_phone_page_map(client, world, users, settings):
+    settings.VIGIL_MAP_TILES = "https://tiles.example/{z}/{x}/{y}.png"
+    settings.VIGIL_MAP_ATTRIBUTION = "Kaartgegevens © Kadaster"
+    client.force_login(users["investigator"])
+    page = html(client, f"/ads/phones/{PHONE}/")
+    data = map_json(page, "phone-map-data")
+    assert [p["name"] for p in data["points"]] == ["Rotterdam", "Utrecht"]  # in the order first seen
+    assert data["points"][1]["lat"] == pytest.approx(52.0896, abs=1e-3)
+    assert data["points"][0]["label"].startswith("1. Rotterdam") and "2026-03-02" in data["points"][0]["label"]
+    assert data["route"] is True
+    assert data["tiles"] == "https://tiles.example/{z}/{x}/{y}.png" and data["attribution"] == "Kaartgegevens © Kadaster"
+    assert 'data-map-replaces="sketch-map"' in page and 'id="sketch-map"' in page  # the sketch stays without JS
+    assert "<table" in page and "<svg" in page
+    for name in ("vendor/leaflet/leaflet.js", "vendor/leaflet/leaflet.css", "vigil/map.js"):
+        assert finders.find(name), name
+        assert f'/static/{name}"' in page
+    assert "<script>" not in page  # no inline scripts: the CSP forbids them
+    csp = client.get(f"/ads/phones/{PHONE}/")["Content-Security-Policy"]
+    assert "img-src 'self' data: https://tiles.example;" in csp and "script-src 'self';" in csp
+    assert "tiles.example" not in client.get("/ads/")["Content-Security-Policy"]  # other pages stay strict
+
+
+def test_map_without_tiles(client, world, users, settings):
+    settings.VIGIL_MAP_TILES = ""
+    client.force_login(users["analyst"])
+    data = map_json(html(client, f"/ads/phones/{PHONE}/"), "phone-map-data")
+    assert data["tiles"] is None and data["attribution"] == "" and len(data["points"]) == 2
+    data = map_json(html(client, f"/ads/networks/{world['network'].pk}/"), "network-map-data")
+    assert data["tiles"] is None and data["points"]
+    assert "img-src 'self' data:;" in client.get(f"/ads/phones/{PHONE}/")["Content-Security-Policy"]
+
+
+def test_map_leaves_out_unknown_cities_and_escapes(client, world, users):
+    Sighting.objects.create(kind="phone", key=PHONE, city="</script><b>Nergenshuizen", first_seen=T3, last_seen=T3)
+    client.force_login(users["analyst"])
+    page = html(client, f"/ads/phones/{PHONE}/")
+    assert "</script><b>" not in page
+    assert [p["name"] for p in map_json(page, "phone-map-data")["points"]] == ["Rotterdam", "Utrecht"]
+
+
+def test_no_map_without_known_cities(client, world, users):
+    client.force_login(users["analyst"])
+    page = html(client, f"/ads/phones/{OTHER_PHONE}/")
+    assert "data-map=" not in page and "leaflet.js" not in page
+
+
 def test_phone_page_accepts_any_format_and_redirects(client, world, users):
     client.force_login(users["analyst"])
     response = client.get("/ads/phones/0612345678/")
@@ -300,6 +357,9 @@ def test_network_list_and_page(client, world, users):
     assert "2026-03-02" in page and "Rotterdam 2/2" in page and "Utrecht 1/1" in page  # week, city captures/ads
     assert f'href="/ads/phones/{PHONE}/"' in page and "Utrecht</strong>" in page  # the alert
     assert AuditEntry.objects.filter(action="view", object_type="adnetwork", object_id=str(network.pk)).exists()
+    data = map_json(page, "network-map-data")  # the cities of its ads, with counts, no route
+    assert [(p["name"], p["count"]) for p in data["points"]] == [("Rotterdam", 2), ("Utrecht", 1)]
+    assert data["route"] is False and "Rotterdam: 2 ads, 2 captures" == data["points"][0]["label"]
     assert AuditEntry.objects.filter(action="view", object_type="adnetwork", object_id="list").exists()
 
 

@@ -144,7 +144,7 @@ STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 _npm = REPO_DIR / "node_modules"
-for _name, _folder in (("htmx", "htmx.org/dist"), ("altcha", "altcha/dist")):
+for _name, _folder in (("htmx", "htmx.org/dist"), ("altcha", "altcha/dist"), ("leaflet", "leaflet/dist")):
     if (_npm / _folder).is_dir():
         STATICFILES_DIRS.append((f"vendor/{_name}", _npm / _folder))
 STORAGES = {
@@ -164,6 +164,12 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
          else _DB_TASKS, "database": _DB_TASKS}
 
 VIGIL_DEFAULT_OWNER = os.environ.get("VIGIL_DEFAULT_OWNER", "emm")
+# The background of the maps on the ads pages (static/vigil/map.js): an XYZ tile URL in web mercator, by default
+# the Dutch government's public base map (PDOK BRT achtergrondkaart); empty = no tiles, points on a blank map.
+# The tile host must be allowed by the CSP's img-src (vigil.public.middleware.CSP) or the browser blocks the tiles.
+VIGIL_MAP_TILES = os.environ.get(
+    "VIGIL_MAP_TILES", "https://service.pdok.nl/brt/achtergrondkaart/wmts/v2_0/standaard/EPSG:3857/{z}/{x}/{y}.png")
+VIGIL_MAP_ATTRIBUTION = os.environ.get("VIGIL_MAP_ATTRIBUTION", "Kaartgegevens © Kadaster")
 VIGIL_PUBLIC_OWNER = os.environ.get("VIGIL_PUBLIC_OWNER", "emm")  # receives the public web reports
 VIGIL_PUBLIC_SUBMITS_PER_HOUR = float(os.environ.get("VIGIL_PUBLIC_SUBMITS_PER_HOUR", "20"))
 VIGIL_PUBLIC_BURST = int(os.environ.get("VIGIL_PUBLIC_BURST", "5"))

@@ -349,14 +349,29 @@ def _merge(components: clusters.Components, groups: dict, model, field: str, alo
             assignment.update({pk: keep for pk in ad_ids})
         elif ad_ids and (alone or len(ad_ids) >= 2):
             wanting.append(ad_ids)
-    for ad_ids, row in zip(wanting, model.objects.bulk_create([model() for _ in wanting]), strict=True):
-        assignment.update({pk: row.pk for pk in ad_ids})
+    if wanting:
+        with connection.cursor() as cur:  # new groups with their default figures; refresh() fills them in
+            row = _defaults(model)
+            columns = ", ".join(row)
+            cur.execute(f"INSERT INTO {model._meta.db_table} ({columns}) SELECT {columns} FROM json_populate_recordset("
+                        f"NULL::{model._meta.db_table}, %s) RETURNING id", [json.dumps([row] * len(wanting))])
+            for ad_ids, (pk,) in zip(wanting, cur.fetchall(), strict=True):
+                assignment.update({pk_: pk for pk_ in ad_ids})
     if merged:
         with connection.cursor() as cur:
             cur.execute(f"UPDATE ads_ad SET {field}_id = v.keep FROM unnest(%s::bigint[], %s::bigint[]) "
                         f"AS v(other, keep) WHERE ads_ad.{field}_id = v.other", [list(merged), list(merged.values())])
         model.objects.filter(pk__in=list(merged)).delete()
     return assignment, merged
+
+
+def _defaults(model) -> dict:
+    """A new row's columns as JSON (the id left to its sequence)."""
+    row = {}
+    for f in model._meta.concrete_fields:
+        if not f.primary_key:
+            row[f.column] = f.get_default()
+    return row
 
 
 def _assign(assignment: dict, field: str) -> None:
@@ -374,7 +389,7 @@ def link(latest: list[tuple], captures: list) -> None:
     new captures."""
     from django.db import connection
 
-    from vigil.ads.models import Ad, AdBand, AdKey, AdNetwork, TemplateCluster
+    from vigil.ads.models import Ad, AdBand, AdNetwork, TemplateCluster
 
     changed = {ad.pk: (ad, p) for ad, p in latest}
     # --- template clusters: candidates from the band index, verified on the signatures
@@ -435,8 +450,9 @@ def link(latest: list[tuple], captures: list) -> None:
     # (alone: a network of one, which the export and the lists leave out).
     net, nets = clusters.Components(), {}
     wanted = {k for ad, _p in latest for k in ad.keys}
-    known = {k: (network, image) for k, network, image in
-             AdKey.objects.filter(key__in=wanted).values_list("key", "network_id", "image")} if wanted else {}
+    with connection.cursor() as cur:
+        cur.execute("SELECT key, network_id, image FROM ads_adkey WHERE key = ANY(%s)", [list(wanted)])
+        known = {k: (network, image) for k, network, image in cur.fetchall()}
     first: dict[str, tuple] = {}
     for pk, (ad, p) in changed.items():
         node = ("a", pk)

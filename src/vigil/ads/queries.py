@@ -374,5 +374,23 @@ def network_timeline(network, most: int = 1000) -> list[dict]:
     return weeks
 
 
+def network_cities(network, most: int = 500) -> list[dict]:
+    """The cities of the network's captures, in the order its ads were first seen there, with how many captures and
+    ads, and the municipality's centre (``lat``/``lon`` None when the municipality list does not know the city)."""
+    rows = list(AdVersion.objects.filter(ad__network=network).exclude(city="").values("city")
+                .annotate(captures=Count("id"), ads=Count("ad", distinct=True), first=Min("collected_at"))
+                .order_by("first", "city")[:most])
+    return [{**p, **r} for r, p in zip(rows, city_points([r["city"] for r in rows]), strict=True)]
+
+
+def map_of(points: list[dict], *, route: bool, tiles: str, attribution: str) -> dict:
+    """What ``static/vigil/map.js`` draws, as JSON: the points that have coordinates (name, lat, lon, label and
+    an optional count), the route through them in order or not, and the background tiles (None: a blank map)."""
+    return {"points": [{"name": p["city"], "lat": p["lat"], "lon": p["lon"], "label": p["label"],
+                        **({"count": p["count"]} if "count" in p else {})}
+                       for p in points if p["lat"] is not None],
+            "route": route, "tiles": tiles or None, "attribution": attribution if tiles else ""}
+
+
 def network_alerts(network, most: int = 200) -> list[AdAlert]:
     return list(AdAlert.objects.filter(ad__network=network).select_related("ad").order_by("-at", "-id")[:most])

@@ -881,6 +881,7 @@ class World:
             start = date.fromisoformat(start)
         self.start = datetime(start.year, start.month, start.day, tzinfo=UTC)
         self.d = _data()
+        self._accounts: set[str] = set()  # e-mail addresses and handles are accounts: one owner each
         # ~0.2 captures per actor per day; scale population to reach TARGET_DAYS, capped (constant memory).
         self.actors = actors or max(20, min(self.MAX_ACTORS, int(n / (0.21 * self.TARGET_DAYS))))
         self.network_share = network_share
@@ -928,7 +929,17 @@ class World:
         local = re.sub(r"[^a-z]", "", name.lower().encode("ascii", "ignore").decode()) or "lady"
         local = r.choice((f"{local}{r.randint(1, 99)}", f"{local}.{r.choice(('nl', 'xx', 'love', 'vip'))}",
                           f"sweet{local}{r.randint(80, 2005)}", f"{local}_{r.randint(10, 999)}"))
-        return f"{local}@{r.choice(doms)}"
+        return self._unique(f"{local}@{r.choice(doms)}", "@")
+
+    def _unique(self, account: str, at: str) -> str:
+        """An account name nobody else in the world has (two networks never share one mailbox or handle)."""
+        head, sep, tail = account.partition(at)
+        n = 2
+        while account in self._accounts:
+            account = f"{head}{n}{sep}{tail}"
+            n += 1
+        self._accounts.add(account)
+        return account
 
     def _handle(self, name: str) -> str:
         r = self.rng
@@ -936,7 +947,7 @@ class World:
         base = re.sub(r"[^a-z]", "", name.lower().encode("ascii", "ignore").decode()) or "girl"
         h = r.choice((f"{base}{r.randint(1, 999)}", f"{base}_{r.choice(('nl', 'xx', 'vip', 'real'))}",
                       f"sexy{base}{r.randint(1, 99)}", f"{base}.{r.randint(10, 99)}"))
-        return f"{plat}:{h}"
+        return self._unique(f"{plat}:{h}", "\0")
 
     # ---- population -----------------------------------------------------------------------
     def _spawn_network(self, t0: float) -> None:
@@ -957,7 +968,8 @@ class World:
             r.choice(("_nl", "24", "_holland", "", "_vip")) + str(r.randint(1, 99)) if r.random() < 0.55 else None
         net.stock = [r.getrandbits(64) for _ in range(r.randint(3, 15))]
         net.email = self._email(r.choice(self.d["aliases"]), net.origin) if r.random() < 0.15 else None
-        net.handle = ("telegram:" + self._handle("boss").split(":")[1]) if r.random() < 0.3 else None
+        net.handle = self._unique("telegram:" + self._handle("boss").split(":")[1], "\0") if r.random() < 0.3 \
+            else None
         net.uses_own_phone = r.random() < 0.2
         net.end = t0 + r.uniform(4, 16) * 7 * DAY
         u = r.random()

@@ -6,9 +6,12 @@ Thin: access and queries live in ``ads/queries.py``. Every page showing ad text,
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.timezone import localtime
+from django.utils.translation import gettext as _
 
 from vigil import normalise
 from vigil.ads import queries
@@ -16,8 +19,22 @@ from vigil.ads.forms import AdSearchForm
 from vigil.ads.models import Ad, AdAlert, AdNetwork, TemplateCluster
 from vigil.audit.log import record
 from vigil.core.paging import page_of
+from vigil.public.middleware import csp_with_images_from
 
 PAGE_SIZE = 50
+
+
+def _with_tiles(response):
+    """Map pages may load the configured background tiles; every other page keeps the strict CSP."""
+    if settings.VIGIL_MAP_TILES:
+        response["Content-Security-Policy"] = csp_with_images_from(settings.VIGIL_MAP_TILES)
+    return response
+
+
+def _map(points: list[dict], *, route: bool) -> dict:
+    """The JSON for ``static/vigil/map.js``, with the background tiles configured (``VIGIL_MAP_TILES``)."""
+    return queries.map_of(points, route=route, tiles=settings.VIGIL_MAP_TILES,
+                          attribution=settings.VIGIL_MAP_ATTRIBUTION)
 
 
 @login_required
@@ -90,9 +107,12 @@ def phone_detail(request, e164: str):
            "weeks": queries.phone_weeks(number.value), "sightings": list(zip(sightings, points, strict=True)),
            "points": points, "path": queries.path_of(points), "map_width": queries.MAP_WIDTH,
            "map_height": queries.MAP_HEIGHT,
+           "map": _map([{**p, "label": _("%(n)s. %(city)s, first seen %(first)s (%(captures)s captures)") % {
+               "n": p["n"], "city": s.city, "first": localtime(s.first_seen).date().isoformat(),
+               "captures": s.captures}} for s, p in zip(sightings, points, strict=True)], route=True),
            "alerts": AdAlert.objects.filter(kind=AdAlert.Kind.PHONE, key=number.value).select_related("ad")
            .order_by("-at")[:50]}
-    return render(request, "ads/phone.html", ctx)
+    return _with_tiles(render(request, "ads/phone.html", ctx))
 
 
 @login_required
@@ -113,7 +133,10 @@ def network_detail(request, pk: int):
         "last_collected", "cluster__id").order_by("-score", "-last_collected", "id"), PAGE_SIZE)
     ctx = {"network": network, "ads": ads.pop("rows"), **ads, "clusters": queries.network_clusters(network),
            "timeline": queries.network_timeline(network), "alerts": queries.network_alerts(network)}
-    return render(request, "ads/network.html", ctx)
+    ctx["cities"] = queries.network_cities(network)
+    ctx["map"] = _map([{**c, "count": c["ads"], "label": _("%(city)s: %(ads)s ads, %(captures)s captures") % c}
+                       for c in ctx["cities"]], route=False)
+    return _with_tiles(render(request, "ads/network.html", ctx))
 
 
 @login_required

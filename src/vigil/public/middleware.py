@@ -10,6 +10,18 @@ from vigil.public.abuse import RateLimiter
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
        "connect-src 'self'; worker-src 'self' blob:; object-src 'none'; base-uri 'none'; form-action 'self'; "
        "frame-ancestors 'none'")
+
+
+def csp_with_images_from(url: str) -> str:
+    """The CSP of a page that also loads images from the origin of ``url`` (a map's background tiles)."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    if parts.scheme not in ("https", "http") or not parts.netloc:
+        return CSP
+    return CSP.replace("img-src 'self' data:", f"img-src 'self' data: {parts.scheme}://{parts.netloc}")
+
+
 FORGET = ("REMOTE_ADDR", "HTTP_USER_AGENT", "HTTP_REFERER", "HTTP_X_FORWARDED_FOR", "HTTP_X_REAL_IP",
           "HTTP_FORWARDED", "HTTP_VIA", "HTTP_ACCEPT_LANGUAGE")
 SUBMIT_LIMIT = RateLimiter(per_hour=settings.VIGIL_PUBLIC_SUBMITS_PER_HOUR, burst=settings.VIGIL_PUBLIC_BURST)
