@@ -436,15 +436,21 @@ def link(latest: list[tuple], captures: list) -> None:
         old = known.get(pk, (None, None))[1]
         return merged_clusters.get(old, old)
 
-    bands = []
+    bands, present = [], {}
     for pk, (_ad, p) in changed.items():
         mine = cluster_now(pk)
         for b in p.bands:
             holders = stored.setdefault(b, [])
-            if mine is None or all(cluster_now(o) != mine for o in holders):
+            there = present.get(b)
+            if there is None:
+                there = present[b] = {cluster_now(o) for o in holders}
+            if mine is None or mine not in there:
                 bands.append((b, pk))
                 holders.append(pk)
-    _copy("ads_adband", ("band", "ad_id"), bands)
+                there.add(mine)
+    if bands:  # plain numbers: written as COPY text directly, without adapting each row
+        with connection.cursor() as cur, cur.cursor.copy("COPY ads_adband (band, ad_id) FROM STDIN") as copy:
+            copy.write("".join(f"{b}\t{pk}\n" for b, pk in bands))
     _assign(cluster_of, "cluster")
     # --- networks: shared phones, e-mails, handles, photos, or one template cluster. Every ad has a network
     # (alone: a network of one, which the export and the lists leave out).
@@ -535,10 +541,13 @@ def sightings(captures: list) -> None:
             "last_seen = GREATEST(ads_sighting.last_seen, EXCLUDED.last_seen), "
             "captures = ads_sighting.captures + EXCLUDED.captures",
             [*map(list, zip(*rows, strict=True)), *map(list, zip(*rows.values(), strict=True))])
-        for kind, key, city, previous, ad, at in alerts:
+        if alerts:
             cur.execute("INSERT INTO ads_adalert (kind, key, city, previous_cities, ad_id, at) "
-                        "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
-                        [kind, key, city, previous, ad, at])
+                        "SELECT v.kind, v.key, v.city, ARRAY(SELECT jsonb_array_elements_text(v.previous)), v.ad, v.at "
+                        "FROM jsonb_to_recordset(%s::jsonb) AS v(kind text, key text, city text, previous jsonb, "
+                        "ad bigint, at timestamptz) ON CONFLICT DO NOTHING",
+                        [json.dumps([{"kind": k, "key": key, "city": city, "previous": previous, "ad": ad,
+                                      "at": at.isoformat()} for k, key, city, previous, ad, at in alerts])])
 
 
 def refresh() -> None:
