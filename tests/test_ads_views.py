@@ -359,7 +359,7 @@ def test_network_list_and_page(client, world, users):
     assert AuditEntry.objects.filter(action="view", object_type="adnetwork", object_id=str(network.pk)).exists()
     data = map_json(page, "network-map-data")  # the cities of its ads, with counts, no route
     assert [(p["name"], p["count"]) for p in data["points"]] == [("Rotterdam", 2), ("Utrecht", 1)]
-    assert data["route"] is False and "Rotterdam: 2 ads, 2 captures" == data["points"][0]["label"]
+    assert data["route"] is False and data["points"][0]["label"] == "Rotterdam: 2 advertenties, 2 vastleggingen"  # Dutch by default
     assert AuditEntry.objects.filter(action="view", object_type="adnetwork", object_id="list").exists()
 
 
