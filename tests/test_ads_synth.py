@@ -11,7 +11,7 @@ import pytest
 
 from vigil.ads import synth
 
-SCHEMA = Path(__file__).resolve().parents[2] / "shared" / "formats" / "ad.schema.json"
+SCHEMA = Path(__file__).resolve().parents[1] / "src" / "vigil" / "formats" / "ad.schema.json"  # the project's copy
 N = 6000
 
 
