@@ -49,7 +49,8 @@ def capture(ad, number, at, title, body, city, phones, extraction_, **kw):
     return AdVersion.objects.create(
         ad=ad, number=number, collected_at=at, title=title, body=body, location=city, city=city, phones=phones,
         content_hash=f"{ad.pk}-{number}-{hash(body) & 0xffff}", extraction=extraction_,
-        given={"contact": {"phone": "06 1234 5678"}, "poster": "lisa_nl"},
+        given={"contact": {"phone": "06 1234 5678"}, "poster": "lisa_nl",
+               "images": [{"sha256": "ab" * 32, "phash": "bc6277a640a594c6"}, {"path": "img/1.jpg"}]},
         indicators=["ad.new_in_town", "ad.always_available"], summary={"priority": 20}, score=20.0, **kw)
 
 
@@ -219,6 +220,7 @@ def test_ad_page_marks_what_was_extracted_and_the_signs(client, world, users):
     assert "ind-ad.always_available" in page
     # contact fields, image hashes, history with the move and the changed text
     assert "06 1234 5678" in page and "lisa_nl" in page and "f0f0a1a2b3b4c5c6" in page
+    assert "bc6277a640a594c6" in page and "img/1.jpg" in page  # images as given, with or without a path
     assert "<del>Rotterdam." in page and "<ins>Utrecht." in page
     assert f'href="/ads/clusters/{world["cluster"].pk}/"' in page
     assert f'href="/ads/networks/{world["network"].pk}/"' in page
