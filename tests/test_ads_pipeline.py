@@ -4,6 +4,7 @@ import io
 import json
 
 import pytest
+from django.contrib.postgres.search import SearchQuery
 from django.core.management import call_command
 from PIL import Image
 
@@ -51,6 +52,9 @@ def test_captures_are_versions_and_importing_again_changes_nothing(tmp_path, own
     assert first.versions == 2 and first.city == "Rotterdam" and first.phones == ["+31612345678"]
     assert list(first.captures.order_by("number").values_list("city", flat=True)) == ["Almere", "Rotterdam"]
     assert first.captures.get(number=2).given["unknown_key"] == "kept"
+    # the full-text index holds the latest capture only
+    found = set(Ad.objects.filter(search=SearchQuery("Rotterdam", config="simple")).values_list("site_ad_id", flat=True))
+    assert found == {"1"} and not Ad.objects.filter(search=SearchQuery("Almere", config="simple")).exists()
     # both ads carry the number in different forms: one network
     assert first.network_id == Ad.objects.get(site="other.example").network_id
     again = import_ads(path, owner=owner, workers=0, restart=True)

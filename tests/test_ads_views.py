@@ -9,6 +9,7 @@ import re
 import pytest
 from django.contrib.staticfiles import finders
 
+from vigil.ads import pipeline
 from vigil.ads.models import Ad, AdAlert, AdNetwork, AdVersion, Sighting, TemplateCluster
 from vigil.audit.models import AuditEntry
 from vigil.organisations.models import Organisation
@@ -91,6 +92,7 @@ def world(users):
     Sighting.objects.create(kind="template", key=str(cluster.pk), city="Utrecht", first_seen=T2, last_seen=T2)
     alert = AdAlert.objects.create(kind="phone", key=PHONE, city="Utrecht", previous_cities=["Rotterdam"], ad=lisa,
                                    at=T2)
+    pipeline.index_text([lisa.pk, mia.pk, quiet.pk])  # what the import does for the latest captures
     return {"lisa": lisa, "mia": mia, "quiet": quiet, "cluster": cluster, "network": network, "alert": alert}
 
 

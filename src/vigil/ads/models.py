@@ -7,6 +7,7 @@ again from it.
 
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -73,6 +74,7 @@ class Ad(models.Model):
                       help_text="what links ads into networks: p:phone, e:e-mail, h:platform:handle, i<a><b>:two of "
                                 "the four 16-bit parts of an image hash (so hashes a few bits apart still meet)")
     signature = models.BinaryField(null=True, help_text="MinHash signature of the latest text (clusters.py)")
+    search = SearchVectorField(null=True, help_text="full text of the latest capture ('simple': any language)")
     cluster = models.ForeignKey(TemplateCluster, null=True, blank=True, on_delete=models.SET_NULL,
                                 related_name="ads")
     network = models.ForeignKey(AdNetwork, null=True, blank=True, on_delete=models.SET_NULL, related_name="ads")
@@ -81,6 +83,8 @@ class Ad(models.Model):
         verbose_name = _("online ad")
         constraints = [models.UniqueConstraint(fields=["site", "site_ad_id"], name="ad_site_id")]
         indexes = [GinIndex(fields=["phones"], name="ad_phones"), GinIndex(fields=["keys"], name="ad_keys"),
+                   GinIndex(fields=["search"], name="ad_search"),
+                   GinIndex(fields=["title"], name="ad_title_trgm", opclasses=["gin_trgm_ops"]),
                    models.Index(fields=["city", "-last_collected"]), models.Index(fields=["-score"])]
 
     def __str__(self):

@@ -326,7 +326,22 @@ def write(batch: list[PreparedAd], owner, recorded_by: str = "") -> BatchResult:
     _update([ad for ad in ads.values() if ad.pk in touched])
     if latest:
         link(list(latest.values()), captures)
+        index_text(list(latest))
     return result
+
+
+SEARCHED_CHARS = 200_000  # of a body in the full-text index (a tsvector holds at most 1 MB)
+
+
+def index_text(ad_ids: list[int]) -> None:
+    """The full-text index of the ads' latest captures: title and the start of the body, in the 'simple'
+    configuration because ads are written in many languages."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute("UPDATE ads_ad a SET search = to_tsvector('simple', v.title || ' ' || left(v.body, %s)) "
+                    "FROM ads_adversion v WHERE v.ad_id = a.id AND v.collected_at = a.last_collected "
+                    "AND a.id = ANY(%s)", [SEARCHED_CHARS, ad_ids])
 
 
 def _merge(components: clusters.Components, groups: dict, model, field: str, alone: bool = False) -> tuple[dict, dict]:

@@ -16,10 +16,10 @@ from importlib import resources
 
 import phonenumbers
 from django.contrib.postgres.aggregates import ArrayAgg
-from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.contrib.postgres.search import SearchQuery
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Left, TruncWeek
+from django.db.models import Count, Max, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import TruncWeek
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
@@ -35,7 +35,6 @@ from vigil.organisations.roles import Role
 
 SHOWN_CHARS = 100_000  # of a title or body marked on the ad page; the capture keeps the whole text
 DIFF_CHARS = 20_000  # of two captures compared for the history
-SEARCHED_CHARS = 200_000  # of a body read by the full-text search (a tsvector holds at most 1 MB)
 HISTORY = 200  # captures shown on the ad page
 TEMPLATE_MEMBERS = 40
 
@@ -83,9 +82,7 @@ def search(data: dict) -> QuerySet[Ad]:
         qs = qs.filter(last_collected__lt=start_of(data["date_to"] + datetime.timedelta(days=1)))
     if data.get("q"):
         words = SearchQuery(data["q"], config="simple", search_type="websearch")
-        text = latest_captures().annotate(
-            doc=SearchVector("title", Left("body", SEARCHED_CHARS), config="simple")).filter(doc=words)
-        qs = qs.filter(Exists(text) | Q(title__trigram_word_similar=data["q"]))
+        qs = qs.filter(Q(search=words) | Q(title__trigram_word_similar=data["q"]))
     return (qs.select_related("cluster", "network")
             .only("id", "site", "site_ad_id", "title", "city", "phones", "score", "last_collected", "versions",
                   "cluster__id", "cluster__size", "network__id", "network__size")
