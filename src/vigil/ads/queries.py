@@ -20,8 +20,7 @@ from django.contrib.postgres.search import SearchQuery
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Max, Min, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import TruncWeek
-from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 
 from vigil import normalise
@@ -32,6 +31,7 @@ from vigil.assessment import assess
 from vigil.assessment import catalogue as catalogues
 from vigil.audit.log import record
 from vigil.organisations.roles import Role
+from vigil.register.highlight import longest, render
 
 SHOWN_CHARS = 100_000  # of a title or body marked on the ad page; the capture keeps the whole text
 DIFF_CHARS = 20_000  # of two captures compared for the history
@@ -126,48 +126,13 @@ def ident_spans(extraction: dict, field: str, text: str, phones=()) -> list[tupl
                     found.append((m.start, m.end, "phone", value))
         except Exception:  # noqa: BLE001 - marking is a help; junk text must not break the page
             pass
-    found.sort(key=lambda s: (s[0], -(s[1] - s[0])))
-    out, end = [], -1
-    for span in found:
-        if span[0] >= end:
-            out.append(span)
-            end = span[1]
-    return out
+    return longest(found)
 
 
 def marked(text: str, idents: list, signs: list = ()) -> SafeString:
     """The text as HTML with extracted values in <mark> and signs of trafficking (start, end, indicator, tooltip)
-    underlined around them, as on the signal page (register/highlight.py)."""
-    parts, pos = [], 0
-    kind_labels = ident_labels()
-
-    def inner(lo: int, hi: int) -> None:
-        nonlocal pos
-        pos = lo
-        for start, end, kind, value in idents:
-            if start >= lo and end <= hi:
-                parts.append(escape(text[pos:start]))
-                parts.append(f'<mark class="ident ident-{escape(kind)}" data-kind="{escape(kind)}" '
-                             f'title="{escape(kind_labels.get(kind, kind))}: {escape(value)}">'
-                             f"{escape(text[start:end])}</mark>")
-                pos = end
-        parts.append(escape(text[pos:hi]))
-        pos = hi
-
-    outer, end = [], -1
-    for sign in sorted(signs, key=lambda s: (s[0], -(s[1] - s[0]))):
-        if sign[0] >= end and 0 <= sign[0] < sign[1] <= len(text):
-            outer.append(sign)
-            end = sign[1]
-    cursor = 0
-    for start, stop, ident, tip in outer:
-        inner(cursor, start)
-        parts.append(f'<span class="sign" data-indicator="{escape(ident)}" title="{escape(tip)}" tabindex="0">')
-        inner(start, stop)
-        parts.append("</span>")
-        cursor = stop
-    inner(cursor, len(text))
-    return mark_safe("".join(parts))
+    underlined around them, as on the signal page."""
+    return render(text, idents, signs, ident_labels())
 
 
 def ident_labels() -> dict[str, str]:

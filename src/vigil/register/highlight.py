@@ -22,8 +22,12 @@ def spans(text: str, known: list[tuple[str, str, str]]) -> list[tuple[int, int, 
             found.append((m.start(), m.end(), kind, value))
     for match in phonenumbers.PhoneNumberMatcher(text, "NL", leniency=phonenumbers.Leniency.VALID):
         found.append((match.start, match.end, "phone", normalise.phone(match.raw_string).value))
-    # keep the longest of overlapping spans
-    found.sort(key=lambda s: (s[0], -(s[1] - s[0])))
+    return longest(found)
+
+
+def longest(found: list[tuple]) -> list[tuple]:
+    """Of overlapping spans (start, end, ...), the longest; in text order."""
+    found = sorted(found, key=lambda s: (s[0], -(s[1] - s[0])))
     out, end = [], -1
     for span in found:
         if span[0] >= end:
@@ -36,33 +40,35 @@ def highlight(text: str, known: list[tuple[str, str, str]],
               signs: list[tuple[int, int, str, str]] = ()) -> SafeString:
     """The text as HTML with identifiers and names marked, and `signs` (start, end, indicator id, tooltip) too:
     signs of trafficking are underlined around whatever identifiers they contain."""
-    inner = spans(text, known)
+    return render(text, spans(text, known), signs)
+
+
+def render(text: str, idents: list[tuple[int, int, str, str]], signs: list[tuple[int, int, str, str]] = (),
+           labels: dict[str, str] | None = None) -> SafeString:
+    """`idents` (start, end, kind, value; not overlapping) in <mark>, `signs` underlined around them. An
+    identifier cut by a sign's edge is left unmarked inside the sign rather than breaking the HTML."""
+    labels = labels or {}
     parts, pos = [], 0
 
-    def idents(lo: int, hi: int) -> None:
+    def marks(lo: int, hi: int) -> None:
         nonlocal pos
         pos = lo
-        for start, end, kind, value in inner:
+        for start, end, kind, value in idents:
             if start >= lo and end <= hi:
                 parts.append(escape(text[pos:start]))
-                parts.append(f'<mark class="ident ident-{escape(kind)}" title="{escape(kind)}: {escape(value)}">'
+                parts.append(f'<mark class="ident ident-{escape(kind)}" data-kind="{escape(kind)}" '
+                             f'title="{escape(labels.get(kind, kind))}: {escape(value)}">'
                              f"{escape(text[start:end])}</mark>")
                 pos = end
         parts.append(escape(text[pos:hi]))
         pos = hi
 
-    outer, end = [], -1
-    for sign in sorted(signs, key=lambda s: (s[0], -(s[1] - s[0]))):
-        if sign[0] >= end and 0 <= sign[0] < sign[1] <= len(text):
-            # an identifier cut by the sign's edge is left unmarked inside the sign rather than breaking the HTML
-            outer.append(sign)
-            end = sign[1]
     cursor = 0
-    for start, stop, ident, tip in outer:
-        idents(cursor, start)
+    for start, stop, ident, tip in longest([s for s in signs if 0 <= s[0] < s[1] <= len(text)]):
+        marks(cursor, start)
         parts.append(f'<span class="sign" data-indicator="{escape(ident)}" title="{escape(tip)}" tabindex="0">')
-        idents(start, stop)
+        marks(start, stop)
         parts.append("</span>")
         cursor = stop
-    idents(cursor, len(text))
+    marks(cursor, len(text))
     return mark_safe("".join(parts))
