@@ -1,9 +1,9 @@
 """From an ad line to stored captures, clusters and networks.
 
-``prepare`` runs in the import's worker processes (plain Python: validation, extraction, the assessment engine and
-the template signature); ``write`` stores a batch in one transaction: new ads, new captures (a capture already
-stored is left alone, so a file can be imported again), the ads' latest facts, the band index of the template
-clusters, and the clusters and networks the new captures join or merge.
+``prepare`` runs in the import's worker processes and needs no database (validation, extraction, the assessment
+engine and the template signature); ``write`` stores a batch in one transaction: new ads, new captures (a capture
+already stored is left alone, so a file can be imported again), the ads' latest facts, the band index of the
+template clusters, and the clusters and networks the new captures join or merge.
 """
 
 from __future__ import annotations
@@ -16,16 +16,17 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 import numpy as np
+from django.db import connection
 from psycopg.types.json import Jsonb
 
 from vigil.ads import clusters
 from vigil.ads.extract import extract, phash_file
+from vigil.ads.models import Ad, AdBand, AdNetwork, AdVersion, TemplateCluster
 from vigil.assessment import assess
 from vigil.register.records import RecordError, parse_datetime
 from vigil.register.writer import BatchResult
 
 REQUIRED = ("site", "id", "collected_at", "body")
-TEXT_FIELDS = ("title", "body", "location", "url", "posted_at", "poster", "stated_age")
 MAX_BODY = 1 << 20  # characters of a body kept for reading; the capture keeps the whole text
 
 
@@ -220,8 +221,6 @@ def _latest(ad, p: PreparedAd) -> None:
 
 def _update(ads: list) -> None:
     """The changed ads in one statement (Django's bulk_update builds a CASE per field and row: 20× slower)."""
-    from django.db import connection
-
     if not ads:
         return
     rows = [{"id": a.pk, "first_collected": a.first_collected.isoformat(), "last_collected":
@@ -249,16 +248,12 @@ CAPTURE_COLUMNS = ("ad_id", "number", "collected_at", "posted_at", "url", "title
 
 def _copy(table: str, columns: tuple, rows) -> None:
     """Rows into a table with COPY: about ten times faster than INSERT for the captures of a large import."""
-    from django.db import connection
-
     with connection.cursor() as cur, cur.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
         for row in rows:
             copy.write_row(row)
 
 
 def _new_ids(n: int) -> list[int]:
-    from django.db import connection
-
     with connection.cursor() as cur:
         cur.execute("SELECT nextval(pg_get_serial_sequence('ads_ad', 'id')) FROM generate_series(1, %s)", [n])
         return [r[0] for r in cur.fetchall()]
@@ -266,8 +261,6 @@ def _new_ids(n: int) -> list[int]:
 
 def write(batch: list[PreparedAd], owner, recorded_by: str = "") -> BatchResult:
     """Store one batch (inside the caller's transaction); see the module docstring."""
-    from vigil.ads.models import Ad, AdVersion
-
     result = BatchResult()
     if not batch:
         return result
@@ -336,8 +329,6 @@ SEARCHED_CHARS = 200_000  # of a body in the full-text index (a tsvector holds a
 def index_text(ad_ids: list[int]) -> None:
     """The full-text index of the ads' latest captures: title and the start of the body, in the 'simple'
     configuration because ads are written in many languages."""
-    from django.db import connection
-
     with connection.cursor() as cur:
         cur.execute("UPDATE ads_ad a SET search = to_tsvector('simple', v.title || ' ' || left(v.body, %s)) "
                     "FROM ads_adversion v WHERE v.ad_id = a.id AND v.collected_at = a.last_collected "
@@ -348,8 +339,6 @@ def _merge(components: clusters.Components, groups: dict, model, field: str, alo
     """Turn components into rows. A component holding existing groups keeps the oldest (smallest id) and takes
     the others' ads (moved in SQL); one of new ads only gets a new group when it has two ads or more, or always
     with ``alone``. Returns (ad id -> group for the ads in the components, merged group -> kept group)."""
-    from django.db import connection
-
     members: dict = {}
     for node in list(components.parent) + list(groups):
         root = components.find(node)
@@ -390,8 +379,6 @@ def _defaults(model) -> dict:
 
 
 def _assign(assignment: dict, field: str) -> None:
-    from django.db import connection
-
     if not assignment:
         return
     with connection.cursor() as cur:
@@ -402,14 +389,17 @@ def _assign(assignment: dict, field: str) -> None:
 def link(latest: list[tuple], captures: list) -> None:
     """Template clusters and networks for ads whose latest capture just changed, and sightings and alerts for the
     new captures."""
-    from django.db import connection
-
-    from vigil.ads.models import Ad, AdBand, AdNetwork, TemplateCluster
-
     changed = {ad.pk: (ad, p) for ad, p in latest}
-    # --- template clusters: candidates from the band index, verified on the signatures
+    cluster_of = _link_clusters(changed)
+    _link_networks(changed, cluster_of)
+    sightings(captures)
+
+
+def _link_clusters(changed: dict) -> dict:
+    """Candidates from the band index, verified on the signatures, joined into clusters; the band index brought up
+    to date. Returns ad id -> cluster for the ads whose cluster was set or changed."""
     AdBand.objects.filter(ad__in=[pk for pk, (ad, p) in changed.items() if ad.versions > 1]).delete()
-    wanted = list({b for _ad, p in latest for b in p.bands})
+    wanted = list({b for _ad, p in changed.values() for b in p.bands})
     stored: dict[int, list] = {}
     with connection.cursor() as cur:
         cur.execute("SELECT band, ad_id FROM ads_adband WHERE band = ANY(%s)", [wanted])
@@ -467,10 +457,14 @@ def link(latest: list[tuple], captures: list) -> None:
         with connection.cursor() as cur, cur.cursor.copy("COPY ads_adband (band, ad_id) FROM STDIN") as copy:
             copy.write("".join(f"{b}\t{pk}\n" for b, pk in bands))
     _assign(cluster_of, "cluster")
-    # --- networks: shared phones, e-mails, handles, photos, or one template cluster. Every ad has a network
-    # (alone: a network of one, which the export and the lists leave out).
+    return cluster_of
+
+
+def _link_networks(changed: dict, cluster_of: dict) -> None:
+    """Networks through shared phones, e-mails, handles, photos, or one template cluster. Every ad has a network
+    (alone: a network of one, which the export and the lists leave out)."""
     net, nets = clusters.Components(), {}
-    wanted = {k for ad, _p in latest for k in ad.keys}
+    wanted = {k for ad, _p in changed.values() for k in ad.keys}
     with connection.cursor() as cur:
         cur.execute("SELECT key, network_id, image FROM ads_adkey WHERE key = ANY(%s)", [list(wanted)])
         known = {k: (network, image) for k, network, image in cur.fetchall()}
@@ -500,8 +494,6 @@ def link(latest: list[tuple], captures: list) -> None:
             net.union(("a", pk), ("c", cluster))
     network_of, merged = _merge(net, nets, AdNetwork, "network", alone=True)
     _assign(network_of, "network")
-    from django.db import connection
-
     with connection.cursor() as cur:
         if merged:
             cur.execute("UPDATE ads_adkey SET network_id = v.keep FROM unnest(%s::bigint[], %s::bigint[]) "
@@ -511,16 +503,11 @@ def link(latest: list[tuple], captures: list) -> None:
                         "%s::bigint[], %s::text[]) ON CONFLICT (key) DO NOTHING",
                         [list(first), [network_of[pk] for pk, _ in first.values()],
                          [image or "" for _, image in first.values()]])
-    sightings(captures)
 
 
 def sightings(captures: list) -> None:
     """Record each (phone, city) and (template, city) seen. A capture that shows a known phone or template in a city
     where it was not seen before (in the database or earlier in this batch) raises an alert."""
-    from django.db import connection
-
-    from vigil.ads.models import Ad
-
     cluster_of = dict(Ad.objects.filter(pk__in={c.ad_id for c in captures}, cluster__isnull=False).values_list(
         "pk", "cluster_id"))
     seen_in_order = []
@@ -569,8 +556,6 @@ def refresh() -> None:
     """The figures of clusters and networks (size, phones, cities, period) and the ads' scores with what their
     network adds: many ads behind one number and movement between cities are signs no single ad shows. Set-based
     SQL over all ads, run at the end of an import."""
-    from django.db import connection
-
     with connection.cursor() as cur:
         for table, column in (("ads_templatecluster", "cluster_id"), ("ads_adnetwork", "network_id")):
             cur.execute(f"""
