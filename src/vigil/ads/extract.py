@@ -286,6 +286,16 @@ def _mobile_in(digits: str, region: str) -> str | None:
 
 
 @lru_cache(maxsize=1 << 15)
+def _first_mobile(digits: str, regions) -> str | None:
+    """The E.164 form under the first (region, shape) whose shape the digits have and where they are a mobile."""
+    for region, shape in regions:
+        if shape.fullmatch(digits):
+            e = _mobile_in(digits, region)
+            if e:
+                return e
+    return None
+
+
 def _validate(digits: str, plus: bool) -> str | None:
     """E.164 for a digit string from an ad, or None. NL national numbers need the
     trunk 0; foreign national numbers are only accepted as mobiles."""
@@ -306,13 +316,7 @@ def _validate(digits: str, plus: bool) -> str | None:
             r = normalise.phone(digits, "NL")
             if r.valid:
                 return r.value
-        for region, shape in _TRUNK_REGIONS:
-            if not shape.fullmatch(digits):
-                continue
-            e = _mobile_in(digits, region)
-            if e:
-                return e
-        return None
+        return _first_mobile(digits, _TRUNK_REGIONS)
     # No '+' and no trunk 0: a country code written without '+' ('316 1234 5678'),
     # or a national number of a country without trunk prefix (PL, ES, BR, CO, DO).
     for cc_len in (1, 2, 3):
@@ -321,13 +325,7 @@ def _validate(digits: str, plus: bool) -> str | None:
             if e:
                 return e
             break
-    for region, shape in _PLAIN_REGIONS:
-        if not shape.fullmatch(digits):
-            continue
-        e = _mobile_in(digits, region)
-        if e:
-            return e
-    return None
+    return _first_mobile(digits, _PLAIN_REGIONS)
 
 
 # ---- country cues for numbers written in a national format -------------------------------
