@@ -96,6 +96,25 @@ def test_bad_lines_are_named_and_the_rest_is_stored(tmp_path, owner):
     assert Ad.objects.get(site_ad_id="huge").phones == ["+31687654321"]
 
 
+def test_text_that_copy_must_escape_is_stored_as_given(tmp_path, owner):
+    """The rows go to PostgreSQL as COPY text built in the workers: tabs, line ends, backslashes, quotes, a NUL
+    in JSON, and '\\N' (COPY's NULL) come back unchanged; a lone surrogate is that line's error."""
+    body = "Tab\there, CRLF\r\nnext line, back\\slash, \\N, quote \" and {braces}. Bel 06-12345678"
+    tricky = ad("tricky", body, title="A\tB \\N", location="Den Haag\\Centrum",
+                extra={"note": "nul\u0000inside", "path": "C:\\x\\y", "tab": "a\tb"},
+                contact={"whatsapp": "+31 6 1234 5678", "handle": 'she said "hi"\\'})
+    path = tmp_path / "ads.jsonl"
+    path.write_text(json.dumps(tricky) + "\n" + '{"site": "s", "id": "lone", "collected_at": "2026-03-01", '
+                    '"body": "bad \\ud800 text"}\n' + json.dumps(ad("after", "Mila, bel 0611111111")) + "\n")
+    report = import_ads(path, owner=owner, workers=0)
+    assert [(e.line, e.field) for e in report.errors] == [(2, "(line)")] and "surrogate" in report.errors[0].message
+    stored = AdVersion.objects.get(ad__site_ad_id="tricky")
+    assert (stored.body, stored.title, stored.location) == (body, "A\tB \\N", "Den Haag\\Centrum")
+    assert stored.given["extra"] == {"note": "nulinside", "path": "C:\\x\\y", "tab": "a\tb"}
+    assert stored.given["contact"]["handle"] == 'she said "hi"\\'
+    assert Ad.objects.get(site_ad_id="tricky").title == "A\tB \\N" and Ad.objects.filter(site_ad_id="after").exists()
+
+
 def test_an_interrupted_import_resumes(tmp_path, owner):
     path = tmp_path / "ads.jsonl"
     write_jsonl(path, [ad(str(i), f"Ad {i}: sweet girl, bel 06-1234{i:04d}") for i in range(30)])

@@ -1,9 +1,10 @@
 """From an ad line to stored captures, clusters and networks.
 
-``prepare`` runs in the import's worker processes and needs no database (validation, extraction, the assessment
-engine and the template signature); ``write`` stores a batch in one transaction: new ads, new captures (a capture
-already stored is left alone, so a file can be imported again), the ads' latest facts, the band index of the
-template clusters, and the clusters and networks the new captures join or merge.
+``prepare`` runs in the import's worker processes and needs no database: validation, extraction, the assessment
+engine, the template signature, and the capture's row as COPY text, so the process that stores a batch does little
+more than number the captures and link them. ``write`` stores a batch in one transaction: new captures (a capture
+already stored is left alone, so a file can be imported again), the clusters and networks the changed ads join or
+merge, then each new ad in one row (its cluster, network and search text included) and each changed ad in one update.
 """
 
 from __future__ import annotations
@@ -12,16 +13,16 @@ import dataclasses
 import datetime as dt
 import hashlib
 import json
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
 from django.db import connection
-from psycopg.types.json import Jsonb
 
 from vigil.ads import clusters
 from vigil.ads.extract import extract, phash_file
-from vigil.ads.models import Ad, AdBand, AdNetwork, AdVersion, TemplateCluster
+from vigil.ads.models import AdBand, AdNetwork, TemplateCluster
 from vigil.assessment import assess
 from vigil.register.records import RecordError, parse_datetime
 from vigil.register.writer import BatchResult
@@ -30,48 +31,93 @@ REQUIRED = ("site", "id", "collected_at", "body")
 MAX_BODY = 1 << 20  # characters of a body kept for reading; the capture keeps the whole text
 
 
-class Capture(NamedTuple):
-    """One row of ads_adversion as written by COPY (CAPTURE_COLUMNS)."""
+# --- COPY text ---------------------------------------------------------------------------------------------------
+# PostgreSQL's COPY text format, written by hand because psycopg only formats rows inside an open COPY (in the
+# process that holds the connection); the workers build the rows so that process only prefixes two numbers.
 
-    ad_id: int
-    number: int
-    collected_at: dt.datetime
-    posted_at: str
-    url: str
-    title: str
-    body: str
-    location: str
-    given: Jsonb
-    content_hash: str
-    extraction: Jsonb
-    phones: list
-    city: str
-    indicators: list
-    summary: Jsonb
-    score: float
+_COPY_SPECIAL = re.compile(r"[\\\n\r\t]")
 
 
-@dataclass
-class PreparedAd:
-    site: str
-    site_ad_id: str
-    collected_at: dt.datetime
-    fields: dict  # title, body, location, url, posted_at
-    given: dict  # everything else as given, unknown keys included
-    content_hash: str
-    extraction: dict
+def _escaped(text: str) -> str:
+    """Backslash, line ends and tabs escaped (four ``replace`` calls only when one is there: ``str.translate`` with
+    a table costs a dictionary lookup per character)."""
+    if _COPY_SPECIAL.search(text) is None:
+        return text
+    return text.replace("\\", "\\\\").replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t")
+
+
+_JSON_NUL = re.compile(r"(?<!\\)((?:\\\\)*)\\u0000")  # PostgreSQL's jsonb holds no NUL character
+
+
+def _element(value) -> str:
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return str(value)
+
+
+def copy_value(value) -> str:
+    """One value in COPY text format: NULL, text, number, timestamp, bytea, a one-dimensional array or JSON."""
+    if value is None:
+        return "\\N"
+    if isinstance(value, str):
+        return _escaped(value)
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return "\\\\x" + value.hex()
+    if isinstance(value, list | tuple):
+        return _escaped("{" + ",".join(map(_element, value)) + "}")
+    if isinstance(value, dict):
+        text = json.dumps(value, ensure_ascii=False, default=str)
+        return _escaped(_JSON_NUL.sub(r"\1", text) if "\\u0000" in text else text)
+    raise TypeError(f"no COPY text for {type(value).__name__}")
+
+
+def copy_row(*values) -> bytes:
+    """Values as the columns of one COPY line (without its line end), UTF-8. Text that cannot be UTF-8 (a lone
+    surrogate from a ``\\ud800`` escape) is an error of the line, not of the batch."""
+    text = "\t".join(map(copy_value, values))
+    try:
+        return text.encode()
+    except UnicodeEncodeError:
+        raise RecordError("(line)", "holds a lone surrogate (\\ud800-\\udfff): not valid Unicode text") from None
+
+
+def int_array(values) -> str:
+    """A list of whole numbers as a PostgreSQL array literal: passed as one text parameter (``%s::bigint[]``), it
+    costs nothing to adapt, where psycopg adapts a Python list element by element."""
+    return "{" + ",".join(map(str, values)) + "}"
+
+
+# --- preparing one line (worker processes) -----------------------------------------------------------------------
+
+class Derived(NamedTuple):
+    """What a capture's text yields, the same for every capture with that text (cached per worker)."""
+
     phones: list[str]
     emails: list[str]
     handles: list[str]
     image_hashes: list[str]
-    ages: list[int]
     city: str
-    language: str
     indicators: list[str]
-    summary: dict
-    score: float
     signature: bytes | None
-    bands: list[int] = field(default_factory=list)
+    bands: list[int]
+    keys: list[str]
+    facts: bytes  # COPY text of the ad's LATEST columns
+    read: bytes  # COPY text of the capture's columns from extraction to score
+
+
+@dataclass(slots=True)
+class PreparedAd:
+    site: str
+    site_ad_id: str
+    collected_at: dt.datetime
+    derived: Derived
+    row: bytes  # COPY text of the capture's CAPTURE_COLUMNS after ad_id and number
 
     @property
     def key(self) -> tuple[str, str]:
@@ -139,41 +185,48 @@ def prepare(record: dict, images: str | None = None) -> PreparedAd:
     blob = json.dumps([fields["title"], fields["body"], fields["location"], record.get("contact"),
                        record.get("stated_age"), record.get("images"), record.get("extra")],
                       ensure_ascii=False, sort_keys=True, default=str)
-    digest = hashlib.blake2b(blob.encode(), digest_size=16).hexdigest()
+    digest = hashlib.blake2b(blob.encode(errors="surrogatepass"), digest_size=16).hexdigest()
     derived = _SEEN.get(digest)
     if derived is None:
         derived = _derive(record, fields)
         if len(_SEEN) >= SEEN_MAX:
             _SEEN.pop(next(iter(_SEEN)))
         _SEEN[digest] = derived
-    return PreparedAd(site=site[:200], site_ad_id=ident[:300], collected_at=collected_at, fields=fields, given=given,
-                      content_hash=digest, **derived)
+    row = copy_row(collected_at, fields["posted_at"][:40], fields["url"], fields["title"], fields["body"],
+                   fields["location"][:300], given, digest) + b"\t" + derived.read
+    return PreparedAd(site=site[:200], site_ad_id=ident[:300], collected_at=collected_at, derived=derived, row=row)
 
 
 # Most captures repeat an earlier one word for word (the same ad captured again, a repost): what is derived from
 # the text is kept per worker for the last SEEN_MAX distinct captures and reused.
 SEEN_MAX = 20_000
-_SEEN: dict[str, dict] = {}
+_SEEN: dict[str, Derived] = {}
 
 
-def _derive(record: dict, fields: dict) -> dict:
+def _derive(record: dict, fields: dict) -> Derived:
     found = extract(record)
     reading_record = {k: v for k, v in record.items() if k in ("title", "body", "stated_age", "extra")}
     if len(reading_record.get("body") or "") > MAX_BODY:
         reading_record["body"] = reading_record["body"][:MAX_BODY]
     reading = assess(reading_record, found.language or "")
     sig = clusters.signature(f"{fields['title']}\n{fields['body']}"[:20_000])
-    return dict(
-        extraction=as_json(found), phones=sorted({p.value for p in found.phones}),
-        emails=sorted({e.value for e in found.emails}),
-        handles=sorted({f"{h.platform}:{h.value}" for h in found.handles}),
-        image_hashes=sorted(set(found.image_hashes)), ages=sorted({a.value for a in found.ages}),
-        city=found.city.municipality if found.city else "", language=found.language or "",
-        indicators=[i["id"] for i in reading["indicators"]],
-        summary={k: reading[k] for k in ("trafficking", "minor")} | {"urgency": reading["urgency"]["level"],
-                                                                    "priority": reading["priority"]["score"]},
-        score=float(reading["priority"]["score"]),
-        signature=None if sig is None else sig.tobytes(), bands=[] if sig is None else clusters.bands(sig))
+    phones = sorted({p.value for p in found.phones})
+    emails = sorted({e.value for e in found.emails})
+    handles = sorted({f"{h.platform}:{h.value}" for h in found.handles})
+    image_hashes = sorted(set(found.image_hashes))
+    city, language = (found.city.municipality if found.city else ""), found.language or ""
+    indicators = [i["id"] for i in reading["indicators"]]
+    score = float(reading["priority"]["score"])
+    summary = {k: reading[k] for k in ("trafficking", "minor")} | {"urgency": reading["urgency"]["level"],
+                                                                  "priority": reading["priority"]["score"]}
+    keys = link_keys(phones, emails, handles, image_hashes)
+    signature = None if sig is None else sig.tobytes()
+    return Derived(
+        phones=phones, emails=emails, handles=handles, image_hashes=image_hashes, city=city, indicators=indicators,
+        signature=signature, bands=[] if sig is None else clusters.bands(sig), keys=keys,
+        facts=copy_row(fields["title"][:1000], city, language, phones, emails, handles, image_hashes,
+                       sorted({a.value for a in found.ages}), indicators, score, keys, signature),
+        read=copy_row(as_json(found), phones, city, indicators, summary, score))
 
 
 def signature_of(blob: bytes | None) -> np.ndarray | None:
@@ -182,9 +235,10 @@ def signature_of(blob: bytes | None) -> np.ndarray | None:
 
 # --- storing a batch ---------------------------------------------------------------------------------------------
 
-def _keys(p: PreparedAd) -> list[str]:
-    keys = [f"p:{x}" for x in p.phones] + [f"e:{x}" for x in p.emails] + [f"h:{x}" for x in p.handles]
-    for h in p.image_hashes:  # two of four 16-bit parts: hashes up to two bits apart always share a key
+def link_keys(phones: list, emails: list, handles: list, image_hashes: list) -> list[str]:
+    """What links ads into networks (``Ad.keys``)."""
+    keys = [f"p:{x}" for x in phones] + [f"e:{x}" for x in emails] + [f"h:{x}" for x in handles]
+    for h in image_hashes:  # two of four 16-bit parts: hashes up to two bits apart always share a key
         parts = [h[n * 4:n * 4 + 4] for n in range(4)]
         keys += [f"i{a}{b}:{parts[a]}{parts[b]}" for a in range(4) for b in range(a + 1, 4)]
     return keys
@@ -207,50 +261,39 @@ def _hamming(a: str, b: str) -> int:
 
 IMAGE_BITS = 4  # two perceptual hashes this close are the same photo (re-encoded, resized, a logo added)
 
-
 LATEST = ("title", "city", "language", "phones", "emails", "handles", "image_hashes", "ages", "indicators", "score",
           "keys", "signature")
-
-
-def _latest(ad, p: PreparedAd) -> None:
-    """Copy what the newest capture says onto the ad."""
-    ad.title, ad.city, ad.language = p.fields["title"][:1000], p.city, p.language
-    ad.phones, ad.emails, ad.handles, ad.image_hashes = p.phones, p.emails, p.handles, p.image_hashes
-    ad.ages, ad.indicators, ad.score, ad.keys, ad.signature = p.ages, p.indicators, p.score, _keys(p), p.signature
-
-
-def _update(ads: list) -> None:
-    """The changed ads in one statement (Django's bulk_update builds a CASE per field and row: 20× slower)."""
-    if not ads:
-        return
-    rows = [{"id": a.pk, "first_collected": a.first_collected.isoformat(), "last_collected":
-             a.last_collected.isoformat(), "versions": a.versions, "title": a.title, "city": a.city,
-             "language": a.language, "phones": a.phones, "emails": a.emails, "handles": a.handles,
-             "image_hashes": a.image_hashes, "ages": a.ages, "indicators": a.indicators, "score": a.score,
-             "keys": a.keys, "signature": a.signature.hex() if a.signature else None} for a in ads]
-    with connection.cursor() as cur:
-        cur.execute("""
-            UPDATE ads_ad a SET first_collected = v.first_collected, last_collected = v.last_collected,
-                versions = v.versions, title = v.title, city = v.city, language = v.language, phones = v.phones,
-                emails = v.emails, handles = v.handles, image_hashes = v.image_hashes, ages = v.ages,
-                indicators = v.indicators, score = v.score, keys = v.keys, signature = decode(v.signature, 'hex')
-            FROM jsonb_to_recordset(%s::jsonb) AS v(id bigint, first_collected timestamptz,
-                last_collected timestamptz, versions int, title text, city text, language text, phones text[],
-                emails text[], handles text[], image_hashes text[], ages smallint[], indicators text[],
-                score float8, keys text[], signature text)
-            WHERE a.id = v.id""", [json.dumps(rows)])
-
-
-AD_COLUMNS = ("id", "owner_id", "site", "site_ad_id", "first_collected", "last_collected", "versions", *LATEST)
+AD_COLUMNS = ("id", "owner_id", "site", "site_ad_id", "first_collected", "last_collected", "versions", *LATEST,
+              "cluster_id", "network_id")
 CAPTURE_COLUMNS = ("ad_id", "number", "collected_at", "posted_at", "url", "title", "body", "location", "given",
                    "content_hash", "extraction", "phones", "city", "indicators", "summary", "score")
+SEARCHED_CHARS = 200_000  # of a body in the full-text index (a tsvector holds at most 1 MB)
+SEARCH_TEXT = f"to_tsvector('simple', c.title || ' ' || left(c.body, {SEARCHED_CHARS}))"
 
 
-def _copy(table: str, columns: tuple, rows) -> None:
-    """Rows into a table with COPY: about ten times faster than INSERT for the captures of a large import."""
+@dataclass(slots=True)
+class _AdState:
+    """An ad while its batch is stored: stored already (``new`` false) or made by this batch."""
+
+    pk: int | None
+    first: dt.datetime
+    last: dt.datetime
+    versions: int
+    new: bool = False
+    latest: PreparedAd | None = None  # the capture the ad now shows, when that changed in this batch
+
+
+class Seen(NamedTuple):
+    ad_id: int
+    collected_at: dt.datetime
+    city: str
+    phones: list
+
+
+def _copy(table: str, columns: tuple, data: bytes) -> None:
+    """COPY text into a table: about ten times faster than INSERT for the captures of a large import."""
     with connection.cursor() as cur, cur.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row(row)
+        copy.write(data)
 
 
 def _new_ids(n: int) -> list[int]:
@@ -264,75 +307,99 @@ def write(batch: list[PreparedAd], owner, recorded_by: str = "") -> BatchResult:
     result = BatchResult()
     if not batch:
         return result
-    ads = {(a.site, a.site_ad_id): a for a in Ad.objects.filter(site__in={p.site for p in batch},
-                                                               site_ad_id__in={p.site_ad_id for p in batch})
-           .only("id", "site", "site_ad_id", "first_collected", "last_collected", "versions")}
+    wanted = list({p.key for p in batch})
+    with connection.cursor() as cur:
+        cur.execute("SELECT a.id, a.site, a.site_ad_id, a.first_collected, a.last_collected, a.versions "
+                    "FROM ads_ad a JOIN unnest(%s::text[], %s::text[]) AS k(site, ident) "
+                    "ON a.site = k.site AND a.site_ad_id = k.ident", [[k[0] for k in wanted], [k[1] for k in wanted]])
+        ads = {(site, ident): _AdState(pk, first, last, versions) for pk, site, ident, first, last, versions
+               in cur.fetchall()}
     times: dict[tuple, set] = {}
     for p in batch:
         times.setdefault(p.key, set()).add(p.collected_at)
     new = {}
     for p in batch:  # a new ad is created with what its newest capture in the batch says
-        if p.key not in ads and (p.key not in new or p.collected_at > new[p.key].last_collected):
-            ad = Ad(owner=owner, site=p.site, site_ad_id=p.site_ad_id, first_collected=min(times[p.key]),
-                    last_collected=p.collected_at, versions=len(times[p.key]))
-            _latest(ad, p)
-            new[p.key] = ad
+        if p.key not in ads and (p.key not in new or p.collected_at > new[p.key].last):
+            new[p.key] = _AdState(None, min(times[p.key]), p.collected_at, len(times[p.key]), new=True, latest=p)
     for ad, pk in zip(new.values(), _new_ids(len(new)), strict=True):
         ad.pk = pk
-    _copy("ads_ad", AD_COLUMNS, ((ad.pk, owner.pk, ad.site, ad.site_ad_id, ad.first_collected, ad.last_collected,
-                                  ad.versions, ad.title, ad.city, ad.language, ad.phones, ad.emails, ad.handles,
-                                  ad.image_hashes, ad.ages, ad.indicators, ad.score, ad.keys, ad.signature)
-                                 for ad in new.values()))
-    old = [ad.pk for key, ad in ads.items() if key not in new]
+    old = [ad.pk for ad in ads.values()]
     ads.update(new)
-    stored = set(AdVersion.objects.filter(ad__in=old, collected_at__in={p.collected_at for p in batch})
-                 .values_list("ad_id", "collected_at")) if old else set()
-    captures, latest, numbers, touched = [], {}, {}, set()
+    stored = set()
+    if old:
+        with connection.cursor() as cur:
+            cur.execute("SELECT ad_id, collected_at FROM ads_adversion WHERE ad_id = ANY(%s::bigint[]) "
+                        "AND collected_at = ANY(%s)", [int_array(old), list({p.collected_at for p in batch})])
+            stored = set(cur.fetchall())
+    rows, seen, numbers = [], [], {}
     for p in sorted(batch, key=lambda p: p.collected_at):
         ad = ads[p.key]
         if (ad.pk, p.collected_at) in stored:
             result.unchanged += 1
             continue
         stored.add((ad.pk, p.collected_at))
-        if p.key in new:
-            numbers[ad.pk] = numbers.get(ad.pk, 0) + 1
-            number = numbers[ad.pk]
+        if ad.new:
+            numbers[ad.pk] = number = numbers.get(ad.pk, 0) + 1
             result.created += number == 1
             result.updated += number > 1
         else:
-            touched.add(ad.pk)
             ad.versions += 1
             number = ad.versions
             result.updated += 1
-            ad.first_collected = min(ad.first_collected, p.collected_at)
-            if p.collected_at >= ad.last_collected:
-                ad.last_collected = p.collected_at
-                _latest(ad, p)
-                latest[ad.pk] = (ad, p)
-        captures.append(Capture(ad.pk, number, p.collected_at, p.fields["posted_at"][:40], p.fields["url"],
-                                p.fields["title"], p.fields["body"], p.fields["location"][:300], Jsonb(p.given),
-                                p.content_hash, Jsonb(p.extraction), p.phones, p.city, p.indicators,
-                                Jsonb(p.summary), p.score))
-        if p.key in new and p.collected_at >= ad.last_collected:
-            latest[ad.pk] = (ad, p)
-    _copy("ads_adversion", CAPTURE_COLUMNS, captures)
-    _update([ad for ad in ads.values() if ad.pk in touched])
-    if latest:
-        link(list(latest.values()), captures)
-        index_text(list(latest))
+            ad.first = min(ad.first, p.collected_at)
+            if p.collected_at >= ad.last:
+                ad.last, ad.latest = p.collected_at, p
+        rows.append(b"%d\t%d\t%b\n" % (ad.pk, number, p.row))
+        seen.append(Seen(ad.pk, p.collected_at, p.derived.city, p.derived.phones))
+    if not rows:
+        return result
+    _copy("ads_adversion", CAPTURE_COLUMNS, b"".join(rows))  # foreign keys are checked at commit
+    changed = {ad.pk: ad for ad in ads.values() if ad.latest is not None}
+    cluster_of = _link_clusters(changed)
+    network_of = _link_networks(changed, cluster_of)
+    touched = {s.ad_id for s in seen}
+    _store(list(changed.values()), owner, cluster_of, network_of)
+    _count([ad for ad in ads.values() if not ad.new and ad.latest is None and ad.pk in touched])
+    sightings(seen)
     return result
 
 
-SEARCHED_CHARS = 200_000  # of a body in the full-text index (a tsvector holds at most 1 MB)
 
-
-def index_text(ad_ids: list[int]) -> None:
-    """The full-text index of the ads' latest captures: title and the start of the body, in the 'simple'
-    configuration because ads are written in many languages."""
+def _store(ads: list[_AdState], owner, cluster_of: dict, network_of: dict) -> None:
+    """The ads whose latest capture changed: new ones inserted, stored ones updated, each in one row with its
+    cluster, network and search text (a row written once is indexed once; the ads table carries four GIN indexes).
+    The rows go through a temporary table because PostgreSQL makes the search text from the captures just stored."""
+    if not ads:
+        return
+    data = b"".join(b"%b\t%b\t%b\n" % (
+        copy_row(ad.pk, owner.pk, ad.latest.site, ad.latest.site_ad_id, ad.first, ad.last, ad.versions),
+        ad.latest.derived.facts, copy_row(cluster_of.get(ad.pk), network_of.get(ad.pk))) for ad in ads)
+    fresh, stored = int_array(ad.pk for ad in ads if ad.new), int_array(ad.pk for ad in ads if not ad.new)
     with connection.cursor() as cur:
-        cur.execute("UPDATE ads_ad a SET search = to_tsvector('simple', v.title || ' ' || left(v.body, %s)) "
-                    "FROM ads_adversion v WHERE v.ad_id = a.id AND v.collected_at = a.last_collected "
-                    "AND a.id = ANY(%s)", [SEARCHED_CHARS, ad_ids])
+        cur.execute("CREATE TEMPORARY TABLE IF NOT EXISTS ads_ad_new (LIKE ads_ad) ON COMMIT DELETE ROWS")
+        _copy("ads_ad_new", AD_COLUMNS, data)
+        source = ("FROM ads_ad_new n JOIN ads_adversion c ON c.ad_id = n.id AND c.collected_at = n.last_collected "
+                  "WHERE n.id = ANY(%s::bigint[])")
+        if fresh != "{}":
+            cur.execute(f"INSERT INTO ads_ad ({', '.join(AD_COLUMNS)}, search) "
+                        f"SELECT {', '.join('n.' + c for c in AD_COLUMNS)}, {SEARCH_TEXT} {source}", [fresh])
+        if stored != "{}":
+            kept = [c for c in AD_COLUMNS if c not in ("id", "owner_id", "site", "site_ad_id", "cluster_id")]
+            cur.execute(f"UPDATE ads_ad a SET {', '.join(f'{c} = n.{c}' for c in kept)}, "
+                        f"cluster_id = coalesce(n.cluster_id, a.cluster_id), search = {SEARCH_TEXT} "
+                        "FROM ads_ad_new n JOIN ads_adversion c ON c.ad_id = n.id AND c.collected_at = n.last_collected "
+                        "WHERE a.id = n.id AND n.id = ANY(%s::bigint[])", [stored])
+        cur.execute("TRUNCATE ads_ad_new")
+
+
+def _count(ads: list[_AdState]) -> None:
+    """Stored ads that got only older captures: their count and first date."""
+    if ads:
+        with connection.cursor() as cur:
+            cur.execute("UPDATE ads_ad a SET first_collected = v.first, versions = v.versions "
+                        "FROM jsonb_to_recordset(%s::jsonb) AS v(id bigint, first timestamptz, versions int) "
+                        "WHERE a.id = v.id", [json.dumps([{"id": a.pk, "first": a.first.isoformat(),
+                                                           "versions": a.versions} for a in ads])])
 
 
 def _merge(components: clusters.Components, groups: dict, model, field: str, alone: bool = False) -> tuple[dict, dict]:
@@ -364,7 +431,8 @@ def _merge(components: clusters.Components, groups: dict, model, field: str, alo
     if merged:
         with connection.cursor() as cur:
             cur.execute(f"UPDATE ads_ad SET {field}_id = v.keep FROM unnest(%s::bigint[], %s::bigint[]) "
-                        f"AS v(other, keep) WHERE ads_ad.{field}_id = v.other", [list(merged), list(merged.values())])
+                        f"AS v(other, keep) WHERE ads_ad.{field}_id = v.other",
+                        [int_array(merged), int_array(merged.values())])
         model.objects.filter(pk__in=list(merged)).delete()
     return assignment, merged
 
@@ -378,61 +446,60 @@ def _defaults(model) -> dict:
     return row
 
 
-def _assign(assignment: dict, field: str) -> None:
-    if not assignment:
-        return
-    with connection.cursor() as cur:
-        cur.execute(f"UPDATE ads_ad SET {field}_id = v.g FROM unnest(%s::bigint[], %s::bigint[]) AS v(a, g) "
-                    "WHERE ads_ad.id = v.a", [list(assignment), list(assignment.values())])
-
-
-def link(latest: list[tuple], captures: list) -> None:
-    """Template clusters and networks for ads whose latest capture just changed, and sightings and alerts for the
-    new captures."""
-    changed = {ad.pk: (ad, p) for ad, p in latest}
-    cluster_of = _link_clusters(changed)
-    _link_networks(changed, cluster_of)
-    sightings(captures)
-
-
-def _link_clusters(changed: dict) -> dict:
+def _link_clusters(changed: dict[int, _AdState]) -> dict:
     """Candidates from the band index, verified on the signatures, joined into clusters; the band index brought up
     to date. Returns ad id -> cluster for the ads whose cluster was set or changed."""
-    AdBand.objects.filter(ad__in=[pk for pk, (ad, p) in changed.items() if ad.versions > 1]).delete()
-    wanted = list({b for _ad, p in changed.values() for b in p.bands})
+    AdBand.objects.filter(ad__in=[pk for pk, ad in changed.items() if not ad.new]).delete()
+    derived = {pk: ad.latest.derived for pk, ad in changed.items()}
     stored: dict[int, list] = {}
     with connection.cursor() as cur:
-        cur.execute("SELECT band, ad_id FROM ads_adband WHERE band = ANY(%s)", [wanted])
+        cur.execute("SELECT band, ad_id FROM ads_adband WHERE band = ANY(%s::bigint[])",
+                    [int_array({b for d in derived.values() for b in d.bands})])
         for band, other in cur.fetchall():
             stored.setdefault(band, []).append(other)
-        others = list({o for ads in stored.values() for o in ads} - set(changed))
-        cur.execute("SELECT id, signature, cluster_id FROM ads_ad WHERE id = ANY(%s)", [others])
-        known = {pk: (signature_of(sig), cluster) for pk, sig, cluster in cur.fetchall()}
+        others = {o for ads in stored.values() for o in ads} - set(changed)
+        cur.execute("SELECT id, signature, cluster_id FROM ads_ad WHERE id = ANY(%s::bigint[]) "
+                    "AND signature IS NOT NULL", [int_array(others)])
+        known = {pk: (sig, cluster) for pk, sig, cluster in cur.fetchall()}
+    # candidate pairs, then every pair's signatures compared in one array operation
     in_batch: dict[int, list] = {}
-    components, groups = clusters.Components(), {}
-    for pk, (_ad, p) in changed.items():
-        sig = signature_of(p.signature)
-        if sig is None:
+    row_of: dict[int, int] = {}
+    blobs, left, right = [], [], []
+    for pk, d in derived.items():
+        if d.signature is None:
             continue
         near = set()
-        for b in p.bands:
+        for b in d.bands:
             near.update(stored.get(b, ()))
             near.update(in_batch.get(b, ()))
             in_batch.setdefault(b, []).append(pk)
         near.discard(pk)
-        near = [o for o in near if (o in changed and changed[o][1].signature) or (o in known and
-                                                                                    known[o][0] is not None)]
-        if not near:
-            continue
-        matrix = np.stack([signature_of(changed[o][1].signature) if o in changed else known[o][0] for o in near])
-        close = np.count_nonzero(matrix == sig, axis=1) >= clusters.THRESHOLD * clusters.PERMUTATIONS
-        for other in np.asarray(near)[close].tolist():
+        for o in near:
+            if o in known or (o in derived and derived[o].signature is not None):
+                for x in (pk, o):
+                    if x not in row_of:
+                        row_of[x] = len(blobs)
+                        blobs.append(derived[x].signature if x in derived else known[x][0])
+                left.append(row_of[pk])
+                right.append(row_of[o])
+    components, groups = clusters.Components(), {}
+    if left:
+        matrix = np.frombuffer(b"".join(blobs), dtype=np.uint32).reshape(len(blobs), -1)
+        ids = np.fromiter(row_of, dtype=np.int64, count=len(row_of))
+        left_rows, right_rows = np.asarray(left), np.asarray(right)
+        close = np.empty(len(left), dtype=bool)
+        for start in range(0, len(left), 20_000):  # bounded memory however many candidates
+            part = slice(start, start + 20_000)
+            close[part] = np.count_nonzero(matrix[left_rows[part]] == matrix[right_rows[part]], axis=1) \
+                >= clusters.THRESHOLD * clusters.PERMUTATIONS
+        for pk, other in zip(ids[left_rows[close]].tolist(), ids[right_rows[close]].tolist(), strict=True):
             components.union(("a", pk), ("a", other))
             cluster = known[other][1] if other in known else None
             if cluster is not None:
                 components.union(("a", pk), ("g", cluster))
                 groups[("g", cluster)] = True
     cluster_of, merged_clusters = _merge(components, groups, TemplateCluster, "cluster")
+
     # the band index keeps, per band, one ad of each cluster (and every ad alone): a cluster of thousands of ads
     # does not make every lookup return thousands of rows
     def cluster_now(pk):
@@ -442,38 +509,38 @@ def _link_clusters(changed: dict) -> dict:
         return merged_clusters.get(old, old)
 
     bands, present = [], {}
-    for pk, (_ad, p) in changed.items():
+    for pk, d in derived.items():
         mine = cluster_now(pk)
-        for b in p.bands:
+        for b in d.bands:
             holders = stored.setdefault(b, [])
             there = present.get(b)
             if there is None:
                 there = present[b] = {cluster_now(o) for o in holders}
             if mine is None or mine not in there:
-                bands.append((b, pk))
+                bands.append(f"{b}\t{pk}\n")
                 holders.append(pk)
                 there.add(mine)
-    if bands:  # plain numbers: written as COPY text directly, without adapting each row
-        with connection.cursor() as cur, cur.cursor.copy("COPY ads_adband (band, ad_id) FROM STDIN") as copy:
-            copy.write("".join(f"{b}\t{pk}\n" for b, pk in bands))
-    _assign(cluster_of, "cluster")
+    if bands:
+        _copy("ads_adband", ("band", "ad_id"), "".join(bands).encode())
     return cluster_of
 
 
-def _link_networks(changed: dict, cluster_of: dict) -> None:
+def _link_networks(changed: dict[int, _AdState], cluster_of: dict) -> dict:
     """Networks through shared phones, e-mails, handles, photos, or one template cluster. Every ad has a network
-    (alone: a network of one, which the export and the lists leave out)."""
+    (alone: a network of one, which the export and the lists leave out). Returns ad id -> network for the changed
+    ads; stored ads of merged networks are moved here."""
     net, nets = clusters.Components(), {}
-    wanted = {k for ad, _p in changed.values() for k in ad.keys}
+    derived = {pk: ad.latest.derived for pk, ad in changed.items()}
     with connection.cursor() as cur:
-        cur.execute("SELECT key, network_id, image FROM ads_adkey WHERE key = ANY(%s)", [list(wanted)])
+        cur.execute("SELECT key, network_id, image FROM ads_adkey WHERE key = ANY(%s::text[])",
+                    [list({k for d in derived.values() for k in d.keys})])
         known = {k: (network, image) for k, network, image in cur.fetchall()}
     first: dict[str, tuple] = {}
-    for pk, (ad, p) in changed.items():
+    for pk, d in derived.items():
         node = ("a", pk)
         net.parent.setdefault(node, node)
-        for k in ad.keys:
-            image = _image_of(k, p.image_hashes)
+        for k in d.keys:
+            image = _image_of(k, d.image_hashes)
             if k in known:
                 network, seen = known[k]
                 if not (image and seen and _hamming(image, seen) > IMAGE_BITS):
@@ -486,30 +553,44 @@ def _link_networks(changed: dict, cluster_of: dict) -> None:
             else:
                 first[k] = (pk, image)
     if cluster_of:  # one template cluster is one network
-        for cluster, network in Ad.objects.filter(cluster__in=set(cluster_of.values()), network__isnull=False) \
-                .values_list("cluster_id", "network_id").distinct():
-            net.union(("c", cluster), ("g", network))
-            nets[("g", network)] = True
+        with connection.cursor() as cur:
+            cur.execute("SELECT DISTINCT cluster_id, network_id FROM ads_ad WHERE cluster_id = ANY(%s::bigint[]) "
+                        "AND network_id IS NOT NULL", [int_array(set(cluster_of.values()))])
+            for cluster, network in cur.fetchall():
+                net.union(("c", cluster), ("g", network))
+                nets[("g", network)] = True
         for pk, cluster in cluster_of.items():
             net.union(("a", pk), ("c", cluster))
     network_of, merged = _merge(net, nets, AdNetwork, "network", alone=True)
-    _assign(network_of, "network")
     with connection.cursor() as cur:
         if merged:
             cur.execute("UPDATE ads_adkey SET network_id = v.keep FROM unnest(%s::bigint[], %s::bigint[]) "
-                        "AS v(other, keep) WHERE ads_adkey.network_id = v.other", [list(merged), list(merged.values())])
+                        "AS v(other, keep) WHERE ads_adkey.network_id = v.other",
+                        [int_array(merged), int_array(merged.values())])
         if first:
             cur.execute("INSERT INTO ads_adkey (key, network_id, image) SELECT * FROM unnest(%s::text[], "
                         "%s::bigint[], %s::text[]) ON CONFLICT (key) DO NOTHING",
-                        [list(first), [network_of[pk] for pk, _ in first.values()],
+                        [list(first), int_array(network_of[pk] for pk, _ in first.values()),
                          [image or "" for _, image in first.values()]])
+    return {pk: network for pk, network in network_of.items() if pk in changed}
 
 
-def sightings(captures: list) -> None:
+def index_text(ad_ids: list[int]) -> None:
+    """The full-text index of the ads' latest captures: title and the start of the body, in the 'simple'
+    configuration because ads are written in many languages (the import makes it as it stores an ad)."""
+    with connection.cursor() as cur:
+        cur.execute(f"UPDATE ads_ad a SET search = {SEARCH_TEXT} FROM ads_adversion c "
+                    "WHERE c.ad_id = a.id AND c.collected_at = a.last_collected AND a.id = ANY(%s::bigint[])",
+                    [int_array(ad_ids)])
+
+
+def sightings(captures: list[Seen]) -> None:
     """Record each (phone, city) and (template, city) seen. A capture that shows a known phone or template in a city
     where it was not seen before (in the database or earlier in this batch) raises an alert."""
-    cluster_of = dict(Ad.objects.filter(pk__in={c.ad_id for c in captures}, cluster__isnull=False).values_list(
-        "pk", "cluster_id"))
+    with connection.cursor() as cur:
+        cur.execute("SELECT id, cluster_id FROM ads_ad WHERE id = ANY(%s::bigint[]) AND cluster_id IS NOT NULL",
+                    [int_array({c.ad_id for c in captures})])
+        cluster_of = dict(cur.fetchall())
     seen_in_order = []
     for c in sorted(captures, key=lambda c: c.collected_at):
         if c.city:
