@@ -6,7 +6,10 @@ workers' own ads, ordinary job ads, negations, hypotheticals, news-like text). T
 development data: split by id into halves for the first tuning round, used whole for the second. The second
 (assess_holdout, 240 items) was written after that tuning and measured it once (--set holdout); it then became
 development data too (--set dev: both sets) for the third round. The third (assess_final, 240 items) was written
-during that round by other hands, without seeing the patterns or the other sets, and measures it (--set final).
+during that round by other hands, without seeing the patterns or the other sets, and measured it (--set final).
+All three were then relabelled to the labelling guide (docs/assessment-labelling.md) and are the development data of
+the fourth round (--set tuning). The fourth set (assess_blind) was written to the guide by other hands, without
+seeing the patterns or the other sets, and measures that round (--set blind).
 
 Per indicator family (the part of the id before the dot): precision, recall and F1 over indicator labels; macro-F1
 is the mean over families. Hard negatives: the share read as "likely trafficking".
@@ -37,7 +40,8 @@ def split_of(item_id: str) -> str:
 
 
 SETS = {"eval": ("assess_eval",), "holdout": ("assess_holdout",), "dev": ("assess_eval", "assess_holdout"),
-        "final": ("assess_final",)}
+        "final": ("assess_final",), "tuning": ("assess_eval", "assess_holdout", "assess_final"),
+        "blind": ("assess_blind",)}
 
 
 def load(split: str, name: str = "eval") -> list[dict]:
@@ -100,8 +104,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--split", choices=["dev", "test", "all"], default="all")
     parser.add_argument("--set", choices=list(SETS), default="eval",
-                        help="eval, holdout: the first two sets, now development data; dev: both; final: the third "
-                        "set, read once for the figures")
+                        help="eval, holdout, dev, final: the first three sets; tuning: all three (relabelled to the guide), "
+                        "the development data; blind: the fourth set, read once for the figures")
     parser.add_argument("--errors", action="store_true", help="print the items read wrongly (use on dev only)")
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--languages", nargs="*", default=[], help="only these languages' items, read with only "

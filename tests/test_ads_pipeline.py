@@ -133,7 +133,7 @@ def test_template_clusters_join_slot_swaps_and_keep_boilerplate_apart(tmp_path, 
     rows += [ad(f"own{i}", own_words(i) + f" Bel 06-5555000{i}") for i in range(4)]
     path = tmp_path / "ads.jsonl"
     write_jsonl(path, rows)
-    import_ads(path, owner=owner, workers=0, batch_size=3)  # the template arrives over several batches
+    import_ads(path, owner=owner, workers=0, batch_size=1)  # one ad per batch: each joins ads stored before it
     templated = Ad.objects.filter(site_ad_id__startswith="t")
     assert templated.values("cluster").distinct().count() == 1 and templated.first().cluster_id is not None
     assert not Ad.objects.filter(site_ad_id__startswith="own", cluster__isnull=False).exists()

@@ -15,6 +15,7 @@ COMMANDS = {
     ("worker",): ("db_worker", "Run background jobs (vigil serve starts one itself)"),
     ("import", "signals"): ("import_signals", "Import a JSON Lines file of signals (formats/signal.schema.json)"),
     ("import", "ads"): ("import_ads", "Import a JSON Lines file of online ads (formats/ad.schema.json)"),
+    ("ads", "recluster"): ("ads_recluster", "Make the template clusters again from all signatures (--engine numpy|spark)"),
     ("ads", "export"): ("ads_export", "Write the ads with phones, indicators, score, cluster and network as JSON Lines"),
     ("assess",): ("assess", "Read texts (file or stdin) with the indicator catalogue; print JSON Lines readings"),
     ("audit", "verify"): ("audit_verify", "Check the hash chain of the audit log"),

@@ -359,6 +359,7 @@ def write(batch: list[PreparedAd], owner, recorded_by: str = "") -> BatchResult:
     network_of = _link_networks(changed, cluster_of)
     touched = {s.ad_id for s in seen}
     _store(list(changed.values()), owner, cluster_of, network_of)
+    _assign({pk: c for pk, c in cluster_of.items() if pk not in changed}, "cluster")  # stored ads a new one joined
     _count([ad for ad in ads.values() if not ad.new and ad.latest is None and ad.pk in touched])
     sightings(seen)
     return result
@@ -446,9 +447,17 @@ def _defaults(model) -> dict:
     return row
 
 
+def _assign(assignment: dict, field: str) -> None:
+    if assignment:
+        with connection.cursor() as cur:
+            cur.execute(f"UPDATE ads_ad SET {field}_id = v.g FROM unnest(%s::bigint[], %s::bigint[]) AS v(a, g) "
+                        "WHERE ads_ad.id = v.a", [int_array(assignment), int_array(assignment.values())])
+
+
 def _link_clusters(changed: dict[int, _AdState]) -> dict:
     """Candidates from the band index, verified on the signatures, joined into clusters; the band index brought up
-    to date. Returns ad id -> cluster for the ads whose cluster was set or changed."""
+    to date. Returns ad id -> cluster for the ads whose cluster was set or changed: changed ads, and stored ads
+    alone until a changed one matched them."""
     AdBand.objects.filter(ad__in=[pk for pk, ad in changed.items() if not ad.new]).delete()
     derived = {pk: ad.latest.derived for pk, ad in changed.items()}
     stored: dict[int, list] = {}

@@ -1,0 +1,240 @@
+"""Template clusters made again from every stored signature in one pass, in-process (NumPy) or with Spark.
+
+The import links each batch incrementally against the band index, which keeps one ad per cluster per band. This
+module computes the partition from scratch with one fixed rule, so two engines can be held to the same answer:
+
+1. every ad's signature gives ``clusters.BANDS`` band keys; ads with the same key share a bucket;
+2. within a bucket (ads in id order) each ad is compared with the ads before it, but only with the first
+   ``BUCKET_CAP`` of the bucket: a band shared by thousands of ads (boilerplate) costs thousands of comparisons,
+   not millions, and a template's cluster is still reached through its earliest members;
+3. a pair is kept when the signatures agree on at least ``clusters.THRESHOLD`` of their positions;
+4. clusters are the connected components of kept pairs with two ads or more, each named by its smallest ad id.
+
+Run it after changing the threshold or the bands, or when ads' texts have changed so that old clusters went stale
+(``vigil ads recluster``). Spark (local mode here, a cluster at national scale) gives the same partition as NumPy;
+``tests/test_ads_recluster.py`` holds them to it on a 20k-ad corpus.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+
+from vigil.ads import clusters
+
+BUCKET_CAP = 200
+_AGREE = int(np.ceil(clusters.THRESHOLD * clusters.PERMUTATIONS))  # equal positions a kept pair needs
+_CHUNK = 200_000  # pairs compared at a time (bounded memory)
+
+
+def band_keys(signatures: np.ndarray) -> np.ndarray:
+    """The band keys of many signatures at once (n × BANDS, int64): the same numbers as ``clusters.bands``."""
+    return np.array([clusters.bands(sig) for sig in signatures], dtype=np.int64).reshape(len(signatures),
+                                                                                       clusters.BANDS)
+
+
+def candidate_pairs(ids: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Row numbers (later, earlier) of the pairs rule 2 compares, each pair once."""
+    n = len(ids)
+    band = keys.reshape(-1)
+    row = np.repeat(np.arange(n), clusters.BANDS)
+    order = np.lexsort((ids[row], band))
+    band, row = band[order], row[order]
+    starts = np.flatnonzero(np.r_[True, band[1:] != band[:-1]])
+    start_of = np.repeat(starts, np.diff(np.r_[starts, len(band)]))
+    rank = np.arange(len(band)) - start_of
+    counts = np.minimum(rank, BUCKET_CAP)
+    later = np.repeat(np.arange(len(band)), counts)
+    earlier = start_of[later] + (np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts))
+    a, b = row[later], row[earlier]
+    unique = np.unique(a.astype(np.int64) * n + b)
+    return unique // n, unique % n
+
+
+def kept_pairs(signatures: np.ndarray, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    keep = np.empty(len(a), dtype=bool)
+    for start in range(0, len(a), _CHUNK):
+        part = slice(start, start + _CHUNK)
+        keep[part] = np.count_nonzero(signatures[a[part]] == signatures[b[part]], axis=1) >= _AGREE
+    return a[keep], b[keep]
+
+
+def partition(ids, signatures: np.ndarray) -> dict[int, int]:
+    """In-process: ad id -> smallest ad id of its cluster, for the ads in clusters of two or more."""
+    ids = np.asarray(ids, dtype=np.int64)
+    if len(ids) < 2:
+        return {}
+    a, b = kept_pairs(signatures, *candidate_pairs(ids, band_keys(signatures)))
+    graph = coo_matrix((np.ones(len(a), dtype=np.int8), (a, b)), shape=(len(ids), len(ids)))
+    _, label = connected_components(graph, directed=False)
+    smallest = np.full(label.max() + 1, np.iinfo(np.int64).max)
+    np.minimum.at(smallest, label, ids)
+    linked = np.zeros(len(ids), dtype=bool)
+    linked[a] = linked[b] = True
+    return dict(zip(ids[linked].tolist(), smallest[label[linked]].tolist(), strict=True))
+
+
+def spark_session(cores: int | None = None):
+    """A local Spark session (all cores) sized for this module; the caller may pass its own to ``partition_spark``."""
+    import logging
+
+    from pyspark.sql import SparkSession
+
+    logging.getLogger("py4j").setLevel(logging.ERROR)
+    session = (SparkSession.builder.master(f"local[{cores or '*'}]").appName("vigil-recluster")
+               .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
+               .config("spark.sql.shuffle.partitions", "8").config("spark.driver.memory", "2g").getOrCreate())
+    session.sparkContext.setLogLevel("ERROR")
+    return session
+
+
+def partition_spark(ids, signatures: np.ndarray, spark=None) -> dict[int, int]:
+    """The same partition computed by Spark: the band join, the comparison of signatures and the connected
+    components (label propagation: each ad takes the smallest label among its neighbours until none changes) all run
+    as Spark jobs; only the band keys come from ``clusters.bands``, part of the signature's definition."""
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+
+    spark = spark or spark_session()
+    ids = [int(i) for i in ids]
+    if len(ids) < 2:
+        return {}
+    keys = band_keys(signatures)
+    rows = [(i, [int(v) for v in sig], [int(k) for k in ks]) for i, sig, ks in zip(ids, signatures, keys, strict=True)]
+    ads = spark.createDataFrame(rows, "id long, sig array<long>, bands array<long>")
+    buckets = (ads.select("id", F.explode("bands").alias("band"))
+               .withColumn("rank", F.row_number().over(Window.partitionBy("band").orderBy("id")) - 1))
+    later, earlier = buckets.alias("l"), buckets.alias("e")
+    pairs = (later.join(earlier, (F.col("l.band") == F.col("e.band"))
+                        & (F.col("e.rank") < F.least(F.col("l.rank"), F.lit(BUCKET_CAP))))
+             .select(F.col("l.id").alias("a"), F.col("e.id").alias("b")).distinct())
+    agree = F.expr("aggregate(zip_with(x.sig, y.sig, (p, q) -> IF(p = q, 1, 0)), 0, (acc, v) -> acc + v)")
+    kept = (pairs.join(ads.alias("x"), F.col("a") == F.col("x.id")).join(ads.alias("y"), F.col("b") == F.col("y.id"))
+            .where(agree >= _AGREE).select("a", "b").localCheckpoint())
+    edges = kept.union(kept.select(F.col("b").alias("a"), F.col("a").alias("b"))).localCheckpoint()
+    labels = edges.select(F.col("a").alias("id")).distinct().withColumn("label", F.col("id")).localCheckpoint()
+    while True:
+        offered = (edges.join(labels, edges.a == labels.id).groupBy(edges.b.alias("id"))
+                   .agg(F.min("label").alias("offer")))
+        updated = (labels.join(offered, "id", "left")
+                   .select("id", F.least("label", F.coalesce("offer", "label")).alias("label"),
+                           (F.col("offer") < F.col("label")).alias("changed")).localCheckpoint())
+        labels = updated.select("id", "label")
+        if updated.where("changed").limit(1).count() == 0:
+            break
+    return {row["id"]: row["label"] for row in labels.collect()}
+
+
+# --- applying a partition to the stored ads ----------------------------------------------------------------------
+
+def load() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """ids, signatures (n × PERMUTATIONS) and current clusters (0: none) of every ad with a signature, streamed."""
+    from django.db import connection
+
+    ids, current = [], []
+    with connection.cursor() as cur:
+        cur.execute("SELECT count(*) FROM ads_ad WHERE signature IS NOT NULL")
+        n = cur.fetchone()[0]
+    signatures = np.empty((n, clusters.PERMUTATIONS), dtype=np.uint32)
+    with connection.chunked_cursor() as cur:
+        cur.execute("SELECT id, signature, coalesce(cluster_id, 0) FROM ads_ad WHERE signature IS NOT NULL "
+                    "ORDER BY id")
+        for k, (pk, sig, cluster) in enumerate(cur):
+            if k >= n:  # ads stored meanwhile wait for the next run
+                break
+            ids.append(pk)
+            current.append(cluster)
+            signatures[k] = np.frombuffer(bytes(sig), dtype=np.uint32)
+    return np.asarray(ids, dtype=np.int64), signatures[:len(ids)], np.asarray(current, dtype=np.int64)
+
+
+def apply(ids: np.ndarray, signatures: np.ndarray, current: np.ndarray, found: dict[int, int]) -> dict:
+    """Store a partition: each cluster keeps the id of the stored cluster most of its ads were in (so pages and
+    alerts that name it stay valid), the rest get new clusters; ads in no cluster lose theirs; the band index is
+    rebuilt; networks joined by a cluster are merged; the figures refreshed."""
+    from collections import Counter
+
+    from django.db import connection, transaction
+
+    from vigil.ads import pipeline
+    from vigil.ads.models import TemplateCluster
+
+    was = dict(zip(ids.tolist(), current.tolist(), strict=True))
+    members: dict[int, list[int]] = {}
+    for pk, label in found.items():
+        members.setdefault(label, []).append(pk)
+    cluster_of, taken, wanting = {}, set(), []
+    for _label, pks in sorted(members.items(), key=lambda m: (-len(m[1]), m[0])):
+        votes = Counter(was[pk] for pk in pks if was[pk] and was[pk] not in taken)
+        if votes:
+            keep = min(votes, key=lambda c: (-votes[c], c))
+            taken.add(keep)
+            cluster_of.update(dict.fromkeys(pks, keep))
+        else:
+            wanting.append(pks)
+    with transaction.atomic(), connection.cursor() as cur:
+        if wanting:
+            row = pipeline._defaults(TemplateCluster)
+            columns = ", ".join(row)
+            cur.execute(f"INSERT INTO ads_templatecluster ({columns}) SELECT {columns} FROM json_populate_recordset("
+                        "NULL::ads_templatecluster, %s) RETURNING id", [json.dumps([row] * len(wanting))])
+            for pks, (pk,) in zip(wanting, cur.fetchall(), strict=True):
+                cluster_of.update(dict.fromkeys(pks, pk))
+        moved = {pk: c for pk, c in cluster_of.items() if was.get(pk) != c}
+        cur.execute("UPDATE ads_ad a SET cluster_id = v.c FROM unnest(%s::bigint[], %s::bigint[]) AS v(a, c) "
+                    "WHERE a.id = v.a", [pipeline.int_array(moved), pipeline.int_array(moved.values())])
+        left = [pk for pk, c in was.items() if c and pk not in cluster_of]
+        cur.execute("UPDATE ads_ad SET cluster_id = NULL WHERE id = ANY(%s::bigint[])", [pipeline.int_array(left)])
+        _rebuild_bands(cur, ids, signatures, cluster_of)
+        merged = _merge_networks(cur)
+        pipeline.refresh()
+    return {"ads": len(ids), "clustered": len(cluster_of), "clusters": len(members), "moved": len(moved),
+            "left": len(left), "new_clusters": len(wanting), "networks_merged": merged}
+
+
+def _rebuild_bands(cur, ids: np.ndarray, signatures: np.ndarray, cluster_of: dict) -> None:
+    """The band index as the import keeps it: per band, the first ad of each cluster and every ad alone."""
+    keys = band_keys(signatures)
+    group = np.array([cluster_of.get(pk, -pk) for pk in ids.tolist()], dtype=np.int64)
+    band = keys.reshape(-1)
+    row = np.repeat(np.arange(len(ids)), clusters.BANDS)
+    order = np.lexsort((ids[row], group[row], band))
+    band, row = band[order], row[order]
+    first = np.r_[True, (band[1:] != band[:-1]) | (group[row][1:] != group[row][:-1])]
+    cur.execute("TRUNCATE ads_adband")
+    with cur.cursor.copy("COPY ads_adband (band, ad_id) FROM STDIN") as copy:
+        for start in range(0, int(first.sum()), 100_000):
+            part = slice(start, start + 100_000)
+            copy.write("".join(f"{b}\t{a}\n" for b, a in zip(band[first][part].tolist(),
+                                                             ids[row[first]][part].tolist(), strict=True)))
+
+
+def _merge_networks(cur) -> int:
+    """One template cluster is one network: networks whose ads share a cluster become the oldest of them (repeated
+    until none is left to merge; ``refresh`` removes the emptied networks)."""
+    total = 0
+    while True:
+        cur.execute("""
+            WITH pairs AS (SELECT DISTINCT cluster_id, network_id FROM ads_ad
+                           WHERE cluster_id IS NOT NULL AND network_id IS NOT NULL),
+                 keep AS (SELECT cluster_id, min(network_id) AS k FROM pairs GROUP BY cluster_id)
+            SELECT p.network_id, min(keep.k) FROM pairs p JOIN keep USING (cluster_id)
+            WHERE p.network_id <> keep.k GROUP BY p.network_id""")
+        moves = cur.fetchall()
+        if not moves:
+            return total
+        total += len(moves)
+        other, keep = [m[0] for m in moves], [m[1] for m in moves]
+        for table in ("ads_ad", "ads_adkey"):
+            cur.execute(f"UPDATE {table} t SET network_id = v.k FROM unnest(%s::bigint[], %s::bigint[]) AS v(o, k) "
+                        "WHERE t.network_id = v.o", [other, keep])
+
+
+def recluster(engine: str = "numpy", spark=None) -> dict:
+    """Load, partition with ``engine`` ('numpy' or 'spark'), apply. Returns the figures of ``apply``."""
+    ids, signatures, current = load()
+    found = partition_spark(ids, signatures, spark) if engine == "spark" else partition(ids, signatures)
+    return apply(ids, signatures, current, found)
