@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "vigil.demo",
     "vigil.public",
     "vigil.ads",
+    "vigil.linking",
 ]
 
 MIDDLEWARE = [
@@ -144,7 +145,8 @@ STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 _npm = REPO_DIR / "node_modules"
-for _name, _folder in (("htmx", "htmx.org/dist"), ("altcha", "altcha/dist"), ("leaflet", "leaflet/dist")):
+for _name, _folder in (("htmx", "htmx.org/dist"), ("altcha", "altcha/dist"), ("leaflet", "leaflet/dist"),
+                       ("cytoscape", "cytoscape/dist")):
     if (_npm / _folder).is_dir():
         STATICFILES_DIRS.append((f"vendor/{_name}", _npm / _folder))
 STORAGES = {

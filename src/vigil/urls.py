@@ -15,6 +15,7 @@ urlpatterns = [
     path("intake/", intake, name="intake"),
     path("assessment/", include("vigil.assessment.urls")),
     path("ads/", include("vigil.ads.urls")),
+    path("links/", include("vigil.linking.urls")),
     path("audit/", audit_log, name="audit"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from vigil.assessment.views import panel as assessment_panel
+from vigil.linking.queries import signal_panel
 from vigil.audit.log import record
 from vigil.core.paging import page_of
 from vigil.public.staff_views import QuestionForm
@@ -68,6 +69,7 @@ def signal_detail(request, pk: int):
         "question_form": QuestionForm() if report is not None and works_on(request.user, signal, "intake") else None,
         "narrative": highlight(signal.narrative, known, assessment["signs"]),
         "a": assessment,
+        "linked": signal_panel(request.user, signal),
         "persons": [(p, [i for i in identifiers if i.person_id == p.pk]) for p in persons],
         "addresses": signal.addresses.all(),
         "companies": [(c, [i for i in identifiers if i.company_id == c.pk]) for c in signal.companies.all()],

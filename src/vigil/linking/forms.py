@@ -1,0 +1,20 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from vigil.linking.models import SOURCES, Kind
+
+
+class GraphFilterForm(forms.Form):
+    """Which kinds of entity and which period a network or neighbourhood shows."""
+
+    kinds = forms.MultipleChoiceField(label=_("Kinds"), required=False, widget=forms.CheckboxSelectMultiple,
+                                      choices=[(k.value, k.label) for k in Kind if k not in SOURCES])
+    since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    to = forms.IntegerField(label=_("Shortest path to entity number"), required=False, min_value=1)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("since") and data.get("until") and data["since"] > data["until"]:
+            raise forms.ValidationError(_("The period ends before it starts."))
+        return data

@@ -1,0 +1,270 @@
+"""Building the graph: what each source mentions, as entities and edges with evidence.
+
+A signal mentions persons, organisations, addresses and identifiers (rows of the register, already normalised);
+an ad network mentions the phones, e-mails and accounts of its ads. Each becomes an entity keyed by its normalised
+value, so the same phone written six ways, or ``Grote Markt 14A`` / ``14 a`` / ``14-A``, is one entity. Persons are
+keyed by the cluster that person resolution put them in (``ResolvedPerson``), or alone until it ran.
+
+Reporters are never entities: linking two networks through the neighbour who reported both would expose the
+reporter and join what is not joined. Identifiers that failed validation (``06-1234``, an IBAN with wrong check
+digits) stay visible on the signal but link nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db import connection, transaction
+
+from vigil import normalise
+from vigil.linking.models import Edge, Kind, LinkedSource
+from vigil.register.models import Identifier, Person, Signal
+
+HUB_DEGREE = 500  # a node with more edges than this joins no networks and is not expanded in full
+MAX_VARIANTS = 30
+_LEGAL_FORM = re.compile(r"\b(b ?v|n ?v|v ?o ?f|c ?v|gmbh|ltd|srl|s ?r ?l|sp z o ?o|kft|eood|ood|s ?a|lda|inc)\b")
+
+
+@dataclass
+class Mention:
+    kind: str
+    key: str
+    label: str
+    given: str
+    field: str
+    role: str = ""
+    city: str = ""
+    ref: str = ""  # the register row it comes from, e.g. "person:12"
+
+
+@dataclass
+class Derived:
+    node: Mention
+    at: object
+    mentions: list[Mention] = field(default_factory=list)
+    pairs: list[tuple[int, int, str]] = field(default_factory=list)  # (mention index, mention index, relation)
+
+
+def organisation_key(name: str, registration: str = "") -> str:
+    """A registration number (KvK) when there is one, else the name without legal form, case and punctuation:
+    'Flexwerk-Oost BV' and 'FLEXWERK OOST B.V.' are one organisation, 'Flexwerk West B.V.' another."""
+    digits = re.sub(r"\D", "", registration or "")
+    if len(digits) == 8:
+        return f"kvk:{digits}"
+    words = _LEGAL_FORM.sub(" ", normalise.text_key(name).replace("-", " "))
+    return "name:" + " ".join(words.split())
+
+
+def address_key(street: str, house_number: str, postcode: str, city: str, fallback: str) -> str:
+    """Street, number and city when all three are given (so an address written with and without its postcode is
+    one entity); else the register's key (postcode and number, or street and number)."""
+    number = normalise.house_number(house_number)
+    street_key, city_key = normalise.street(street), normalise.city(city).value
+    if street_key and number.value and city_key:
+        return f"st:{street_key}:{number.value}:{city_key}"
+    return fallback
+
+
+def derive_signal(signal: Signal, resolved: dict[int, int]) -> Derived:
+    """The mentions of one signal (its persons, companies, addresses and identifiers prefetched)."""
+    node = Mention(Kind.SIGNAL, str(signal.pk), signal.ref, signal.ref, "signal")
+    out = Derived(node, signal.observed_at or signal.received_at)
+    index: dict[str, int] = {}
+
+    def add(m: Mention) -> int:
+        out.mentions.append(m)
+        index.setdefault(m.ref, len(out.mentions) - 1)
+        return len(out.mentions) - 1
+
+    reporters = {p.pk for p in signal.persons.all() if p.role == Person.PersonRole.REPORTER}
+    for p in signal.persons.all():
+        if p.pk in reporters or not p.name:
+            continue
+        add(Mention(Kind.PERSON, f"person:{resolved.get(p.pk, p.pk)}", p.name, p.name, "persons", p.role,
+                    ref=f"person:{p.pk}"))
+    for c in signal.companies.all():
+        add(Mention(Kind.ORGANISATION, organisation_key(c.name, c.registration_number), c.name, c.name,
+                    "organisations", c.role, ref=f"company:{c.pk}"))
+    for a in signal.addresses.all():
+        key = address_key(a.street, a.house_number_given, a.postcode_given, a.city, a.address_key)
+        if key:
+            add(Mention(Kind.ADDRESS, key, str(a), str(a), "addresses", a.role,
+                        city=normalise.city(a.city).value if a.city else "", ref=f"address:{a.pk}"))
+    for i in signal.identifiers.all():
+        if not i.valid or not i.value or i.person_id in reporters:
+            continue
+        kind = Kind.ORGANISATION if i.kind == Identifier.Kind.REGISTRATION else i.kind
+        key = organisation_key("", i.value) if kind == Kind.ORGANISATION else i.value
+        if kind == Kind.ORGANISATION and not key.startswith("kvk:"):
+            continue
+        k = add(Mention(kind, key, i.value, i.value_given, f"identifiers.{i.kind}", ref=f"identifier:{i.pk}"))
+        owner = f"person:{i.person_id}" if i.person_id else f"company:{i.company_id}" if i.company_id else ""
+        if owner in index:
+            out.pairs.append((index[owner], k, "uses"))
+    return out
+
+
+def derive_ad_network(network_id: int, identifiers: Iterable[tuple[str, str, int]], at) -> Derived:
+    """An ad network's mentions: (kind, value, number of its ads showing it)."""
+    node = Mention(Kind.AD_NETWORK, str(network_id), f"ad network {network_id}", "", "ads")
+    out = Derived(node, at)
+    for kind, value, ads in identifiers:
+        out.mentions.append(Mention(kind, value, value, value, f"ads.{kind}", role=f"{ads} ads"))
+    return out
+
+
+# --- storing -----------------------------------------------------------------------------------------------------
+
+def _upsert(mentions: list[Mention], at) -> dict[tuple[str, str], int]:
+    """Entities for (kind, key), created or given the new variant; returns their ids."""
+    rows: dict[tuple[str, str], Mention] = {}
+    variants: dict[tuple[str, str], set] = {}
+    for m in mentions:
+        rows.setdefault((m.kind, m.key), m)
+        if m.given:
+            variants.setdefault((m.kind, m.key), set()).add(m.given[:400])
+    if not rows:
+        return {}
+    keys = list(rows)
+    with connection.cursor() as cur:
+        cur.execute("""
+            INSERT INTO linking_entity (kind, key, label, variants, city, first_seen, last_seen, degree, properties,
+                                        signal_id)
+            SELECT v.kind, v.key, v.label, ARRAY(SELECT jsonb_array_elements_text(v.variants)), v.city, %s, %s, 0,
+                   '{}'::jsonb, CASE WHEN v.kind = 'signal' THEN v.key::bigint END
+            FROM jsonb_to_recordset(%s::jsonb) AS v(kind text, key text, label text, variants jsonb, city text)
+            ON CONFLICT (kind, key) DO UPDATE SET
+                variants = (SELECT array_agg(DISTINCT x) FROM (SELECT unnest(linking_entity.variants || EXCLUDED.variants)
+                            AS x LIMIT %s) y),
+                city = CASE WHEN linking_entity.city = '' THEN EXCLUDED.city ELSE linking_entity.city END,
+                first_seen = LEAST(linking_entity.first_seen, EXCLUDED.first_seen),
+                last_seen = GREATEST(linking_entity.last_seen, EXCLUDED.last_seen)
+            RETURNING id, kind, key""",
+                    [at, at, _json([{"kind": k, "key": key, "label": rows[(k, key)].label[:400],
+                                     "variants": sorted(variants.get((k, key), ()))[:MAX_VARIANTS],
+                                     "city": rows[(k, key)].city} for k, key in keys]), MAX_VARIANTS])
+        return {(kind, key): pk for pk, kind, key in cur.fetchall()}
+
+
+def _json(value) -> str:
+    import json
+
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+def store(derived: list[Derived], versions: dict[tuple[str, str], str]) -> set[int]:
+    """Replace the edges of these sources with what they mention now. Returns the ids of every entity touched."""
+    touched: set[int] = set()
+    with transaction.atomic():
+        for d in derived:
+            ids = _upsert([d.node, *d.mentions], d.at)
+            source = ids[(d.node.kind, d.node.key)]
+            old = list(Edge.objects.filter(source_id=source).values_list("a_id", "b_id"))
+            Edge.objects.filter(source_id=source).delete()
+            edges = [Edge(source_id=source, a_id=source, b_id=ids[(m.kind, m.key)], relation="mentions",
+                          evidence={"field": m.field, "given": m.given[:400], "role": m.role, "ref": m.ref}, at=d.at)
+                     for m in d.mentions]
+            edges += [Edge(source_id=source, a_id=ids[(d.mentions[i].kind, d.mentions[i].key)],
+                           b_id=ids[(d.mentions[j].kind, d.mentions[j].key)], relation=relation,
+                           evidence={"field": d.mentions[j].field, "given": d.mentions[j].given[:400],
+                                     "ref": d.mentions[i].ref}, at=d.at) for i, j, relation in d.pairs]
+            edges = [e for e in edges if e.a_id != e.b_id]  # a self-link says nothing
+            Edge.objects.bulk_create(edges)
+            touched.update(ids.values())
+            touched.update(x for pair in old for x in pair)
+            LinkedSource.objects.update_or_create(node_id=source, defaults={
+                "version": versions.get((d.node.kind, d.node.key), "")})
+        _degrees(touched)
+        _join_networks(touched)
+    return touched
+
+
+def _degrees(ids: set[int]) -> None:
+    with connection.cursor() as cur:
+        cur.execute("""
+            UPDATE linking_entity e SET degree = coalesce(
+                (SELECT count(*) FROM linking_edge x WHERE x.a_id = e.id) +
+                (SELECT count(*) FROM linking_edge x WHERE x.b_id = e.id), 0)
+            WHERE e.id = ANY(%s)""", [list(ids)])
+
+
+def _join_networks(ids: set[int]) -> None:
+    """New edges only join networks (a source that lost edges may split one: ``networks()`` recomputes all). Each
+    touched non-hub entity and its non-hub neighbours end up in one network, named by the smallest id."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    with connection.cursor() as cur:
+        cur.execute("""
+            SELECT x.a_id, x.b_id, a.network, b.network FROM linking_edge x
+            JOIN linking_entity a ON a.id = x.a_id JOIN linking_entity b ON b.id = x.b_id
+            WHERE (x.a_id = ANY(%s) OR x.b_id = ANY(%s)) AND a.degree <= %s AND b.degree <= %s""",
+                    [list(ids), list(ids), HUB_DEGREE, HUB_DEGREE])
+        rows = cur.fetchall()
+        if not rows:
+            return
+        # nodes: entities and the networks they are in now; an entity is tied to its network
+        nodes: dict[tuple, int] = {}
+
+        def n(x):
+            return nodes.setdefault(x, len(nodes))
+
+        pairs = []
+        for a, b, na, nb in rows:
+            pairs.append((n(("e", a)), n(("e", b))))
+            for e, net in ((a, na), (b, nb)):
+                if net is not None:
+                    pairs.append((n(("e", e)), n(("n", net))))
+        left, right = zip(*pairs, strict=True)
+        graph = coo_matrix(([1] * len(pairs), (left, right)), shape=(len(nodes), len(nodes)))
+        _, label = connected_components(graph, directed=False)
+        groups: dict[int, list] = {}
+        for node, i in nodes.items():
+            groups.setdefault(label[i], []).append(node)
+        entity_net, merge = {}, {}
+        for members in groups.values():
+            candidates = [x for kind, x in members if kind == "n"] + [x for kind, x in members if kind == "e"]
+            name = min(candidates)
+            for kind, x in members:
+                if kind == "e":
+                    entity_net[x] = name
+                elif x != name:
+                    merge[x] = name
+        if merge:
+            cur.execute("UPDATE linking_entity e SET network = v.keep FROM unnest(%s::bigint[], %s::bigint[]) "
+                        "AS v(old, keep) WHERE e.network = v.old", [list(merge), list(merge.values())])
+        cur.execute("UPDATE linking_entity e SET network = v.net FROM unnest(%s::bigint[], %s::bigint[]) "
+                    "AS v(id, net) WHERE e.id = v.id AND e.network IS DISTINCT FROM v.net",
+                    [list(entity_net), list(entity_net.values())])
+
+
+def networks() -> int:
+    """Every entity's network from scratch: connected components of the edges between non-hub entities (a hub
+    stays in no network of its own but shows in each neighbour's). Returns the number of networks of two or more."""
+    import numpy as np
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    with transaction.atomic(), connection.cursor() as cur:
+        cur.execute("SELECT max(id) FROM linking_entity")
+        top = (cur.fetchone()[0] or 0) + 1
+        cur.execute("""SELECT x.a_id, x.b_id FROM linking_edge x JOIN linking_entity a ON a.id = x.a_id
+                       JOIN linking_entity b ON b.id = x.b_id WHERE a.degree <= %s AND b.degree <= %s""",
+                    [HUB_DEGREE, HUB_DEGREE])
+        edges = np.array(cur.fetchall(), dtype=np.int64).reshape(-1, 2)
+        graph = coo_matrix((np.ones(len(edges), dtype=np.int8), (edges[:, 0], edges[:, 1])), shape=(top, top))
+        _, label = connected_components(graph, directed=False)
+        smallest = np.full(label.max() + 1, np.iinfo(np.int64).max)
+        np.minimum.at(smallest, label, np.arange(top))
+        cur.execute("SELECT id FROM linking_entity WHERE degree <= %s", [HUB_DEGREE])
+        ids = np.array([r[0] for r in cur.fetchall()], dtype=np.int64)
+        nets = smallest[label[ids]]
+        cur.execute("UPDATE linking_entity SET network = NULL WHERE degree > %s", [HUB_DEGREE])
+        cur.execute("CREATE TEMPORARY TABLE IF NOT EXISTS linking_net (id bigint, net bigint) ON COMMIT DROP")
+        with cur.cursor.copy("COPY linking_net (id, net) FROM STDIN") as copy:
+            copy.write("".join(f"{i}\t{n}\n" for i, n in zip(ids.tolist(), nets.tolist(), strict=True)))
+        cur.execute("UPDATE linking_entity e SET network = v.net FROM linking_net v "
+                    "WHERE e.id = v.id AND e.network IS DISTINCT FROM v.net")
+        return int(np.count_nonzero(np.bincount(label[ids]) >= 2))

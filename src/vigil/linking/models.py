@@ -1,0 +1,97 @@
+"""The graph of signals, ad networks and what they mention: persons, organisations, addresses, phones, e-mails,
+handles, bank accounts, vehicles, identity documents.
+
+Every node is an ``Entity``; a signal and an ad network are nodes too (kind ``signal``, ``ad_network``), so one
+table of edges serves every walk through the graph. Each ``Edge`` is given by one source (a signal or an ad network)
+and carries its evidence: the field and the value as that source wrote it. Linking a source again replaces exactly
+its edges; an entity no source mentions any more is removed.
+"""
+
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Kind(models.TextChoices):
+    SIGNAL = "signal", _("Signal")
+    AD_NETWORK = "ad_network", _("Ad network")
+    PERSON = "person", _("Person")
+    ORGANISATION = "organisation", _("Organisation")
+    ADDRESS = "address", _("Address")
+    PHONE = "phone", _("Phone")
+    EMAIL = "email", _("E-mail")
+    HANDLE = "handle", _("Account")
+    BANK_ACCOUNT = "iban", _("Bank account")
+    VEHICLE = "plate", _("Vehicle")
+    DOCUMENT = "document", _("Identity document")
+    URL = "url", _("Web address")
+
+
+SOURCES = (Kind.SIGNAL, Kind.AD_NETWORK)
+
+
+class Entity(models.Model):
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    key = models.CharField(max_length=400, help_text="normalised identifier: the same key is the same entity")
+    label = models.CharField(_("name"), max_length=400)
+    variants = ArrayField(models.CharField(max_length=400), default=list,
+                          help_text="values as the sources wrote them (up to 30)")
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    first_seen = models.DateTimeField(null=True)
+    last_seen = models.DateTimeField(null=True)
+    degree = models.PositiveIntegerField(default=0, help_text="edges at this node")
+    network = models.BigIntegerField(null=True, db_index=True,
+                                     help_text="connected network: the smallest entity id in it")
+    properties = models.JSONField(default=dict, blank=True)
+    signal = models.OneToOneField("register.Signal", null=True, blank=True, on_delete=models.CASCADE,
+                                  related_name="node", help_text="for a signal's node: deleting the signal "
+                                  "(retention) removes its node and every edge it gave")
+
+    class Meta:
+        verbose_name = _("entity")
+        verbose_name_plural = _("entities")
+        constraints = [models.UniqueConstraint(fields=["kind", "key"], name="entity_kind_key")]
+        indexes = [models.Index(fields=["network", "-degree"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.label}"
+
+
+class Edge(models.Model):
+    """One link between two entities as one source gives it, with the evidence."""
+
+    source = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="+",
+                               help_text="the signal or ad network that gives this link")
+    a = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="+")
+    b = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="+")
+    relation = models.CharField(max_length=32, help_text="mentions, uses, owns, ...")
+    evidence = models.JSONField(default=dict, help_text="field, value as given, role")
+    at = models.DateTimeField(null=True, help_text="when the source saw it")
+
+    class Meta:
+        indexes = [models.Index(fields=["a"]), models.Index(fields=["b"]), models.Index(fields=["source"])]
+
+    def __str__(self):
+        return f"{self.a_id} -{self.relation}-> {self.b_id}"
+
+
+class LinkedSource(models.Model):
+    """Which version of a source the graph holds: the full run skips what is up to date (resumable)."""
+
+    node = models.OneToOneField(Entity, on_delete=models.CASCADE, related_name="linked")
+    version = models.CharField(max_length=64)
+    linked_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"{self.node_id} @ {self.version[:12]}"
+
+
+class ResolvedPerson(models.Model):
+    """Which person cluster person resolution put a person row in (the smallest person id of the cluster)."""
+
+    person = models.OneToOneField("register.Person", on_delete=models.CASCADE, primary_key=True,
+                                  related_name="resolved")
+    cluster = models.BigIntegerField(db_index=True)
+
+    def __str__(self):
+        return f"person {self.person_id} in {self.cluster}"

@@ -1,0 +1,11 @@
+"""Background work of linking: keep the graph current with the register."""
+
+from django_tasks import task
+
+from vigil.linking import service
+
+
+@task()
+def link_pending() -> int:
+    """Link every signal whose version the graph does not hold yet."""
+    return service.link_stale()["signals"]

@@ -1,0 +1,120 @@
+"""Linking: entities from signals with their evidence, networks, need-to-know on every edge, the pages."""
+
+import pytest
+from django.urls import reverse
+
+from tests.conftest import make_record, store
+from vigil.linking import graph, queries, service
+from vigil.linking.models import Edge, Entity, Kind
+from vigil.register.models import Signal, SignalShare
+
+pytestmark = pytest.mark.django_db
+
+
+def tip(ref, **fields):
+    return make_record(ref, **fields)
+
+
+@pytest.fixture
+def three(users, django_capture_on_commit_callbacks):
+    """Three signals of one manager written three ways, with a near miss that must not link; linked as they are
+    stored (the import's commit hook)."""
+    with django_capture_on_commit_callbacks(execute=True):
+        _store_three()
+    return {s.ref: s for s in Signal.objects.all()}
+
+
+def _store_three():
+    store(tip("T-1", persons=[{"role": "possible_suspect", "name": "H.J. de Vries", "phones": ["06-41278390"]},
+                              {"role": "reporter", "name": "Ria Verhoeven", "phones": ["010-4763321"]}],
+              addresses=[{"role": "residence", "street": "Mathenesserlaan", "house_number": "212B",
+                          "city": "Rotterdam"}],
+              vehicles=[{"plate": "54-TVR-1"}]), owner="politie-rotterdam")
+    store(tip("T-2", phones=["+31 6 41 27 83 90"],
+              addresses=[{"street": "Grote Markt", "house_number": "14 a", "postcode": "1315 JG", "city": "Almere"}],
+              organisations=[{"name": "Vriesland Vastgoedbeheer B.V.", "registration_number": "71846203"}]),
+          owner="politie-rotterdam")
+    store(tip("T-3", vehicles=[{"plate": "54TVR1"}], persons=[{"name": "Ria Verhoeven", "phones": ["010-4763321"],
+                                                                "role": "reporter"}],
+              addresses=[{"street": "Grote Markt", "house_number": "14-A", "city": "Almere"},
+                         {"street": "Postjesweg", "house_number": "87 3", "city": "Amsterdam"}]),
+          owner="politie-rotterdam")
+    store(tip("T-4", vehicles=[{"plate": "54-TVR-7"}],
+              addresses=[{"street": "Grote Markt", "house_number": "14A", "city": "Groningen"}]),
+          owner="politie-rotterdam")
+
+
+def test_a_new_signal_is_linked_at_once_with_its_evidence(three):
+    phone = Entity.objects.get(kind=Kind.PHONE, key="+31641278390")
+    assert set(phone.variants) == {"06-41278390", "+31 6 41 27 83 90"}
+    given = set(Edge.objects.filter(b=phone, relation="mentions").values_list("evidence__given", flat=True))
+    assert given == {"06-41278390", "+31 6 41 27 83 90"}
+    # the person uses the phone, said by the signal that names both
+    person = Entity.objects.get(kind=Kind.PERSON, label="H.J. de Vries")
+    assert Edge.objects.filter(a=person, b=phone, relation="uses").exists()
+    # one address written '14 a' with postcode and '14-A' without; Groningen's 14A is another
+    almere = Entity.objects.filter(kind=Kind.ADDRESS, key__contains="grote markt")
+    assert almere.count() == 2 and almere.get(city="almere").degree == 2
+    # the reporter is never an entity, nor her phone
+    assert not Entity.objects.filter(label__contains="Verhoeven").exists()
+    assert not Entity.objects.filter(kind=Kind.PHONE, key="+31104763321").exists()
+
+
+def test_networks_join_through_shared_identifiers_and_keep_near_misses_apart(three):
+    nodes = {ref: Entity.objects.get(signal=s) for ref, s in three.items()}
+    assert nodes["T-1"].network == nodes["T-2"].network == nodes["T-3"].network  # phone; plate; address
+    assert nodes["T-4"].network != nodes["T-1"].network
+    assert graph.networks() == 2  # a full recomputation agrees with the incremental one
+    nodes = {ref: Entity.objects.get(signal=s) for ref, s in three.items()}
+    assert nodes["T-1"].network == nodes["T-3"].network != nodes["T-4"].network
+
+
+def test_linking_again_replaces_only_that_sources_edges_and_a_full_run_skips_what_is_current(three):
+    before = Edge.objects.count()
+    service.link_signals([three["T-1"].pk])
+    assert Edge.objects.count() == before
+    assert service.link_stale() == {"signals": 0, "ad_networks": 0}
+
+
+def test_need_to_know_holds_edge_by_edge(three, users):
+    investigator, analyst = users["investigator"], users["analyst"]  # politie-rotterdam owns the signals; emm not
+    phone = Entity.objects.get(kind=Kind.PHONE, key="+31641278390")
+    assert queries.may_see(investigator, phone) and not queries.may_see(analyst, phone)
+    SignalShare.objects.create(signal=three["T-2"], organisation=analyst.organisation, reason="test")
+    assert queries.may_see(analyst, phone)
+    near = queries.neighbourhood(analyst, phone)
+    assert {e.source.signal_id for e in near.edges} == {three["T-2"].pk}  # T-1's edges stay hidden
+
+
+def test_shortest_path_and_hubs(three, users):
+    user = users["investigator"]
+    person = Entity.objects.get(kind=Kind.PERSON, label="H.J. de Vries")
+    amsterdam = Entity.objects.get(kind=Kind.ADDRESS, city="amsterdam")
+    path = queries.shortest_path(user, person, amsterdam)
+    assert path[0][0] == person and path[-1][0] == amsterdam and len(path) <= 7
+    assert all(edge is not None for _e, edge in path[1:])
+    # every step is a real edge between the two entities
+    for (prev, _), (here, edge) in zip(path, path[1:], strict=False):
+        assert {edge.a_id, edge.b_id} == {prev.pk, here.pk}
+    net = queries.network(user, person)
+    assert amsterdam.pk in net.nodes and not any(e.city == "groningen" for e in net.nodes.values())
+    assert queries.hubs(net)[0]["score"] > 0
+
+
+def test_pages(client, three, users, password):
+    client.login(username="rechercheur", password=password)
+    phone = Entity.objects.get(kind=Kind.PHONE, key="+31641278390")
+    page = client.get(reverse("linking:entity", args=[phone.pk])).content.decode()
+    assert "06-41278390" in page and "+31 6 41 27 83 90" in page and "T-1" in page
+    node = Entity.objects.get(signal=three["T-3"])
+    assert client.get(reverse("linking:signal", args=[three["T-3"].pk])).url == reverse("linking:network",
+                                                                                         args=[node.pk])
+    net = client.get(reverse("linking:network", args=[node.pk])).content.decode()
+    assert "Postjesweg 87 3" in net and "Mathenesserlaan 212B" in net and "Groningen" not in net
+    data = client.get(reverse("linking:neighbours", args=[phone.pk])).json()
+    assert data["total"] == 3 and not data["capped"]
+    signal_page = client.get(reverse("register:signal", args=[three["T-1"].pk])).content.decode()
+    assert reverse("linking:network", args=[Entity.objects.get(signal=three["T-1"]).pk]) in signal_page
+    client.logout()
+    client.login(username="analist", password=password)
+    assert client.get(reverse("linking:entity", args=[phone.pk])).status_code == 404
