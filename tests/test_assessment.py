@@ -171,7 +171,7 @@ def test_bad_input_empty_huge_and_mixed_scripts():
     t = time.perf_counter()
     r = assess(huge, "en")
     assert time.perf_counter() - t < 60 and ids(r) == {"means.documents_held"}
-    many = assess("available 24/7. " * 10_000, "en")
+    many = assess("Sexy girl available 24/7. " * 10_000, "en")
     assert len(many["indicators"][0]["evidence"]) == 5  # quotes are capped, the reading stays small
     mixed = assess("Шефът взе паспорта ѝ. The boss took her passport. Szef zabrał jej paszport. 🙂\u200b\ufeff")
     assert "means.documents_held" in ids(mixed)
