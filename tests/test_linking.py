@@ -118,3 +118,37 @@ def test_pages(client, three, users, password):
     client.logout()
     client.login(username="analist", password=password)
     assert client.get(reverse("linking:entity", args=[phone.pk])).status_code == 404
+
+
+def test_ftm_export_validates_and_loads_in_ftm_tools(three, tmp_path):
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from django.core.management import call_command
+    from followthemoney import model
+
+    out = tmp_path / "graph.ftm.jsonl"
+    call_command("export_ftm", str(out))
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    ids = {r["id"] for r in rows}
+    for r in rows:
+        assert model.get(r["schema"]).validate(r) is None
+        proxy = model.get_proxy(r)
+        for prop in proxy.iterprops():
+            if prop.type.name == "entity":
+                assert set(proxy.get(prop)) <= ids  # no dangling references
+    schemata = {r["schema"] for r in rows}
+    assert {"PlainText", "Person", "Company", "Address", "Vehicle", "Documentation"} <= schemata
+    person = next(r for r in rows if r["schema"] == "Person" and "H.J. de Vries" in r["properties"]["name"])
+    assert person["properties"]["phone"] == ["+31641278390"]
+    company = next(r for r in rows if r["schema"] == "Company")
+    assert company["properties"]["registrationNumber"] == ["71846203"]
+    assert not any("Verhoeven" in json.dumps(r) for r in rows)  # reporters are never exported
+    # the FtM command line tool reads it back entity for entity
+    ftm = Path(sys.executable).with_name("ftm")
+    res = subprocess.run([str(ftm), "validate", "-i", str(out), "-o", str(tmp_path / "valid.jsonl")],
+                         capture_output=True, text=True, check=False)
+    assert res.returncode == 0, res.stderr
+    assert len((tmp_path / "valid.jsonl").read_text().splitlines()) == len(rows)

@@ -1,0 +1,119 @@
+"""The graph as FollowTheMoney entities, for Aleph, OpenAleph, nomenklatura and other FtM tools.
+
+Mapping (FtM 4 has no schema for a phone number or an e-mail address: they are properties):
+
+| Vigil | FtM |
+|---|---|
+| signal, ad network | ``PlainText`` (title, date; the phones, e-mails, IBANs, names and addresses it mentions as ``*Mentioned``) — the narrative itself is not exported |
+| person | ``Person`` (name, the other spellings as ``alias``, the phones and e-mails it uses) |
+| organisation | ``Company`` (name, ``registrationNumber`` from the KvK key) |
+| address | ``Address`` (full, city) |
+| vehicle, bank account, account | ``Vehicle`` (registrationNumber), ``BankAccount`` (iban), ``UserAccount`` (username, service) |
+| identity document | ``Identification`` (number, holder) when a source says whose it is |
+| "mentions" | ``Documentation`` (document → entity, role and field as given, date) |
+
+Ids are stable: ``vigil-<kind>-<entity id>``, signed with nothing secret. The export holds what the user running it
+may read; the command runs as the system (every source), audited.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from followthemoney import model
+from followthemoney.proxy import EntityProxy
+
+from vigil.linking.models import Edge, Entity, Kind
+
+SCHEMA = {Kind.SIGNAL: "PlainText", Kind.AD_NETWORK: "PlainText", Kind.PERSON: "Person",
+          Kind.ORGANISATION: "Company", Kind.ADDRESS: "Address", Kind.VEHICLE: "Vehicle",
+          Kind.BANK_ACCOUNT: "BankAccount", Kind.HANDLE: "UserAccount"}
+MENTIONED = {Kind.PHONE: "phoneMentioned", Kind.EMAIL: "emailMentioned", Kind.BANK_ACCOUNT: "ibanMentioned",
+             Kind.PERSON: "peopleMentioned", Kind.ORGANISATION: "companiesMentioned",
+             Kind.ADDRESS: "locationMentioned"}
+
+
+def fid(entity: Entity) -> str:
+    return f"vigil-{entity.kind}-{entity.pk}"
+
+
+def _proxy(entity: Entity) -> EntityProxy | None:
+    schema = SCHEMA.get(entity.kind)
+    if schema is None:
+        return None
+    p = model.make_entity(schema)
+    p.id = fid(entity)
+    if entity.kind in (Kind.SIGNAL, Kind.AD_NETWORK):
+        p.add("title", entity.label)
+        if entity.first_seen:
+            p.add("date", entity.first_seen.date().isoformat())
+    elif entity.kind == Kind.PERSON:
+        p.add("name", entity.label)
+        p.add("alias", [v for v in entity.variants if v != entity.label])
+    elif entity.kind == Kind.ORGANISATION:
+        p.add("name", entity.label)
+        if entity.key.startswith("kvk:"):
+            p.add("registrationNumber", entity.key[4:])
+            p.add("jurisdiction", "nl")
+    elif entity.kind == Kind.ADDRESS:
+        p.add("full", entity.label)
+        p.add("city", entity.city)
+        p.add("country", "nl")
+    elif entity.kind == Kind.VEHICLE:
+        p.add("registrationNumber", entity.key)
+    elif entity.kind == Kind.BANK_ACCOUNT:
+        p.add("iban", entity.key)
+    elif entity.kind == Kind.HANDLE:
+        service, _, name = entity.key.partition(":")
+        p.add("username", name or entity.key)
+        p.add("service", service if name else None)
+    return p
+
+
+def entities(batch: int = 2000) -> Iterator[EntityProxy]:
+    """Every entity and link as FtM proxies, streamed (entities first, then the links between them)."""
+    proxies: dict[int, EntityProxy] = {}
+    kinds: dict[int, Entity] = {}
+    for entity in Entity.objects.order_by("pk").iterator(chunk_size=batch):
+        kinds[entity.pk] = Entity(pk=entity.pk, kind=entity.kind, key=entity.key)
+        proxy = _proxy(entity)
+        if proxy is not None:
+            proxies[entity.pk] = proxy
+    documents = []
+    for edge in Edge.objects.order_by("pk").iterator(chunk_size=batch):
+        a, b = kinds[edge.a_id], kinds[edge.b_id]
+        ev = edge.evidence or {}
+        if edge.relation == "mentions":
+            doc = proxies.get(a.pk)
+            if b.kind in MENTIONED and doc is not None:
+                doc.add(MENTIONED[b.kind], ev.get("given") if b.kind == Kind.ADDRESS else
+                        (proxies[b.pk].first("name") if b.pk in proxies and b.kind in (Kind.PERSON, Kind.ORGANISATION)
+                         else b.key))
+            if b.pk in proxies and doc is not None:
+                link = model.make_entity("Documentation")
+                link.id = f"vigil-edge-{edge.pk}"
+                link.add("document", doc.id)
+                link.add("entity", proxies[b.pk].id)
+                link.add("role", " · ".join(x for x in (ev.get("field"), ev.get("role")) if x))
+                link.add("summary", ev.get("given"))
+                if edge.at:
+                    link.add("date", edge.at.date().isoformat())
+                documents.append(link)
+        elif edge.relation == "uses":
+            owner = proxies.get(a.pk)
+            if owner is None:
+                continue
+            if b.kind == Kind.PHONE:
+                owner.add("phone", b.key, quiet=True)
+            elif b.kind == Kind.EMAIL:
+                owner.add("email", b.key, quiet=True)
+            elif b.kind == Kind.DOCUMENT and a.kind == Kind.PERSON:
+                ident = model.make_entity("Identification")
+                ident.id = f"vigil-identification-{b.pk}-{a.pk}"
+                ident.add("number", b.key)
+                ident.add("holder", owner.id)
+                documents.append(ident)
+            elif b.kind in (Kind.BANK_ACCOUNT, Kind.VEHICLE) and b.pk in proxies:
+                proxies[b.pk].add("owner", owner.id)
+    yield from proxies.values()
+    yield from documents
