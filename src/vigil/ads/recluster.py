@@ -161,6 +161,7 @@ def apply(ids: np.ndarray, signatures: np.ndarray, current: np.ndarray, found: d
 
     from vigil.ads import pipeline
     from vigil.ads.models import TemplateCluster
+    from vigil.core.pgcopy import int_array
 
     was = dict(zip(ids.tolist(), current.tolist(), strict=True))
     members: dict[int, list[int]] = {}
@@ -185,9 +186,9 @@ def apply(ids: np.ndarray, signatures: np.ndarray, current: np.ndarray, found: d
                 cluster_of.update(dict.fromkeys(pks, pk))
         moved = {pk: c for pk, c in cluster_of.items() if was.get(pk) != c}
         cur.execute("UPDATE ads_ad a SET cluster_id = v.c FROM unnest(%s::bigint[], %s::bigint[]) AS v(a, c) "
-                    "WHERE a.id = v.a", [pipeline.int_array(moved), pipeline.int_array(moved.values())])
+                    "WHERE a.id = v.a", [int_array(moved), int_array(moved.values())])
         left = [pk for pk, c in was.items() if c and pk not in cluster_of]
-        cur.execute("UPDATE ads_ad SET cluster_id = NULL WHERE id = ANY(%s::bigint[])", [pipeline.int_array(left)])
+        cur.execute("UPDATE ads_ad SET cluster_id = NULL WHERE id = ANY(%s::bigint[])", [int_array(left)])
         _rebuild_bands(cur, ids, signatures, cluster_of)
         merged = _merge_networks(cur)
         pipeline.refresh()

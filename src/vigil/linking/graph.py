@@ -17,9 +17,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
+from django.utils import timezone
 
 from vigil import normalise
-from vigil.linking.models import Edge, Kind, LinkedSource
+from vigil.core.pgcopy import copy_row
+from vigil.linking.models import Kind
 from vigil.register.models import Identifier, Person, Signal
 
 HUB_DEGREE = 500  # a node with more edges than this joins no networks and is not expanded in full
@@ -117,34 +119,39 @@ def derive_ad_network(network_id: int, identifiers: Iterable[tuple[str, str, int
 
 # --- storing -----------------------------------------------------------------------------------------------------
 
-def _upsert(mentions: list[Mention], at) -> dict[tuple[str, str], int]:
-    """Entities for (kind, key), created or given the new variant; returns their ids."""
-    rows: dict[tuple[str, str], Mention] = {}
-    variants: dict[tuple[str, str], set] = {}
-    for m in mentions:
-        rows.setdefault((m.kind, m.key), m)
-        if m.given:
-            variants.setdefault((m.kind, m.key), set()).add(m.given[:400])
+def _upsert(mentions: list[tuple[Mention, object]]) -> dict[tuple[str, str], int]:
+    """Entities for (kind, key) of (mention, when seen), created or given their new variants and period; returns
+    their ids. One statement for a whole batch."""
+    rows: dict[tuple[str, str], dict] = {}
+    for m, at in mentions:
+        row = rows.get((m.kind, m.key))
+        if row is None:
+            row = rows[(m.kind, m.key)] = {"kind": m.kind, "key": m.key, "label": m.label[:400], "variants": set(),
+                                           "city": m.city, "first": at, "last": at}
+        if m.given and len(row["variants"]) < MAX_VARIANTS:
+            row["variants"].add(m.given[:400])
+        if at is not None:
+            row["first"] = min(row["first"] or at, at)
+            row["last"] = max(row["last"] or at, at)
     if not rows:
         return {}
-    keys = list(rows)
+    for row in rows.values():
+        row["variants"] = sorted(row["variants"])
     with connection.cursor() as cur:
         cur.execute("""
             INSERT INTO linking_entity (kind, key, label, variants, city, first_seen, last_seen, degree, properties,
                                         signal_id)
-            SELECT v.kind, v.key, v.label, ARRAY(SELECT jsonb_array_elements_text(v.variants)), v.city, %s, %s, 0,
-                   '{}'::jsonb, CASE WHEN v.kind = 'signal' THEN v.key::bigint END
-            FROM jsonb_to_recordset(%s::jsonb) AS v(kind text, key text, label text, variants jsonb, city text)
+            SELECT v.kind, v.key, v.label, ARRAY(SELECT jsonb_array_elements_text(v.variants)), v.city, v.first,
+                   v.last, 0, '{}'::jsonb, CASE WHEN v.kind = 'signal' THEN v.key::bigint END
+            FROM jsonb_to_recordset(%s::jsonb) AS v(kind text, key text, label text, variants jsonb, city text,
+                                                    first timestamptz, last timestamptz)
             ON CONFLICT (kind, key) DO UPDATE SET
                 variants = (SELECT array_agg(DISTINCT x) FROM (SELECT unnest(linking_entity.variants || EXCLUDED.variants)
                             AS x LIMIT %s) y),
                 city = CASE WHEN linking_entity.city = '' THEN EXCLUDED.city ELSE linking_entity.city END,
                 first_seen = LEAST(linking_entity.first_seen, EXCLUDED.first_seen),
                 last_seen = GREATEST(linking_entity.last_seen, EXCLUDED.last_seen)
-            RETURNING id, kind, key""",
-                    [at, at, _json([{"kind": k, "key": key, "label": rows[(k, key)].label[:400],
-                                     "variants": sorted(variants.get((k, key), ()))[:MAX_VARIANTS],
-                                     "city": rows[(k, key)].city} for k, key in keys]), MAX_VARIANTS])
+            RETURNING id, kind, key""", [_json(list(rows.values())), MAX_VARIANTS])
         return {(kind, key): pk for pk, kind, key in cur.fetchall()}
 
 
@@ -155,27 +162,38 @@ def _json(value) -> str:
 
 
 def store(derived: list[Derived], versions: dict[tuple[str, str], str]) -> set[int]:
-    """Replace the edges of these sources with what they mention now. Returns the ids of every entity touched."""
-    touched: set[int] = set()
-    with transaction.atomic():
-        for d in derived:
-            ids = _upsert([d.node, *d.mentions], d.at)
-            source = ids[(d.node.kind, d.node.key)]
-            old = list(Edge.objects.filter(source_id=source).values_list("a_id", "b_id"))
-            Edge.objects.filter(source_id=source).delete()
-            edges = [Edge(source_id=source, a_id=source, b_id=ids[(m.kind, m.key)], relation="mentions",
-                          evidence={"field": m.field, "given": m.given[:400], "role": m.role, "ref": m.ref}, at=d.at)
-                     for m in d.mentions]
-            edges += [Edge(source_id=source, a_id=ids[(d.mentions[i].kind, d.mentions[i].key)],
-                           b_id=ids[(d.mentions[j].kind, d.mentions[j].key)], relation=relation,
-                           evidence={"field": d.mentions[j].field, "given": d.mentions[j].given[:400],
-                                     "ref": d.mentions[i].ref}, at=d.at) for i, j, relation in d.pairs]
-            edges = [e for e in edges if e.a_id != e.b_id]  # a self-link says nothing
-            Edge.objects.bulk_create(edges)
-            touched.update(ids.values())
-            touched.update(x for pair in old for x in pair)
-            LinkedSource.objects.update_or_create(node_id=source, defaults={
-                "version": versions.get((d.node.kind, d.node.key), "")})
+    """Replace the edges of these sources with what they mention now, in a few statements for the whole batch.
+    Returns the ids of every entity touched (new edges, and edges removed)."""
+    if not derived:
+        return set()
+    with transaction.atomic(), connection.cursor() as cur:
+        ids = _upsert([(m, d.at) for d in derived for m in (d.node, *d.mentions)])
+        sources = [ids[(d.node.kind, d.node.key)] for d in derived]
+        cur.execute("DELETE FROM linking_edge WHERE source_id = ANY(%s) RETURNING a_id, b_id", [sources])
+        touched = {x for pair in cur.fetchall() for x in pair} | set(ids.values())
+        lines = []
+        for d, source in zip(derived, sources, strict=True):
+            at = d.at
+            for m in d.mentions:
+                target = ids[(m.kind, m.key)]
+                if target != source:
+                    lines.append((source, source, target, "mentions", {"field": m.field, "given": m.given[:400],
+                                                                       "role": m.role, "ref": m.ref}, at))
+            for i, j, relation in d.pairs:
+                a, b = ids[(d.mentions[i].kind, d.mentions[i].key)], ids[(d.mentions[j].kind, d.mentions[j].key)]
+                if a != b:  # a self-link says nothing
+                    lines.append((source, a, b, relation, {"field": d.mentions[j].field,
+                                                           "given": d.mentions[j].given[:400],
+                                                           "ref": d.mentions[i].ref}, at))
+        if lines:
+            with cur.cursor.copy("COPY linking_edge (source_id, a_id, b_id, relation, evidence, at) FROM STDIN") as c:
+                c.write(b"".join(copy_row(*line) + b"\n" for line in lines))
+        cur.execute("""
+            INSERT INTO linking_linkedsource (node_id, version, linked_at)
+            SELECT * FROM unnest(%s::bigint[], %s::text[], %s::timestamptz[])
+            ON CONFLICT (node_id) DO UPDATE SET version = EXCLUDED.version, linked_at = EXCLUDED.linked_at""",
+                    [sources, [versions.get((d.node.kind, d.node.key), "") for d in derived],
+                     [timezone.now()] * len(sources)])
         _degrees(touched)
         _join_networks(touched)
     return touched

@@ -11,9 +11,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from vigil.assessment.views import panel as assessment_panel
-from vigil.linking.queries import signal_panel
 from vigil.audit.log import record
 from vigil.core.paging import page_of
+from vigil.linking.queries import signal_panel
 from vigil.public.staff_views import QuestionForm
 from vigil.register import history
 from vigil.register.access import get_signal, require, visible_signals, works_on
