@@ -152,3 +152,21 @@ def test_ftm_export_validates_and_loads_in_ftm_tools(three, tmp_path):
                          capture_output=True, text=True, check=False)
     assert res.returncode == 0, res.stderr
     assert len((tmp_path / "valid.jsonl").read_text().splitlines()) == len(rows)
+
+
+def test_watching_a_network_alerts_on_a_new_signal_that_touches_it(client, three, users, password,
+                                                                    django_capture_on_commit_callbacks):
+    client.login(username="rechercheur", password=password)
+    plate = Entity.objects.get(kind=Kind.VEHICLE, key="54TVR1")
+    assert client.post(reverse("linking:watch", args=[plate.pk]), {"reason": "flats of H.J. de Vries"}).status_code \
+        == 302
+    with django_capture_on_commit_callbacks(execute=True):  # a new tip with the same phone, written another way
+        store(tip("T-5", phones=["0031 6 41278390"]), owner="politie-rotterdam")
+    page = client.get(reverse("linking:alerts")).content.decode()
+    assert "T-5" in page and "+31641278390" in page
+    with django_capture_on_commit_callbacks(execute=True):  # unrelated: no alert
+        store(tip("T-6", phones=["06-99887766"]), owner="politie-rotterdam")
+    assert "T-6" not in client.get(reverse("linking:alerts")).content.decode()
+    client.logout()
+    client.login(username="analist", password=password)  # watches nothing, reads nothing of it
+    assert "T-5" not in client.get(reverse("linking:alerts")).content.decode()

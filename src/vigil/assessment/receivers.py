@@ -1,6 +1,7 @@
 """Reading new and changed signals as soon as they are stored."""
 
 from vigil.assessment import service
+from vigil.core.tasks import already_queued
 
 INLINE = 50  # a staff intake or a web report is read at once; an import is left to the background worker
 
@@ -11,15 +12,5 @@ def on_signals_written(sender, ids, **_):
         return
     from vigil.assessment.tasks import assess_pending
 
-    if not _already_queued():
+    if not already_queued("assess_pending"):
         assess_pending.enqueue()
-
-
-def _already_queued() -> bool:
-    from django.conf import settings
-
-    if "django_tasks_db" not in settings.TASKS["default"]["BACKEND"]:
-        return False
-    from django_tasks_db.models import DBTaskResult
-
-    return DBTaskResult.objects.filter(task_path__endswith="assess_pending", status="READY").exists()

@@ -18,3 +18,8 @@ class GraphFilterForm(forms.Form):
         if data.get("since") and data.get("until") and data["since"] > data["until"]:
             raise forms.ValidationError(_("The period ends before it starts."))
         return data
+
+
+class WatchForm(forms.Form):
+    reason = forms.CharField(label=_("Why you watch this network"), max_length=1000,
+                             widget=forms.TextInput(attrs={"size": 60}))

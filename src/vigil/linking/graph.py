@@ -196,7 +196,21 @@ def store(derived: list[Derived], versions: dict[tuple[str, str], str]) -> set[i
                      [timezone.now()] * len(sources)])
         _degrees(touched)
         _join_networks(touched)
+        _alert_watches(cur, sources)
     return touched
+
+
+def _alert_watches(cur, sources: list[int]) -> None:
+    """An alert for every watch whose entity is in the network of an entity these sources mention (networks as
+    they are after this batch joined them)."""
+    cur.execute("""
+        INSERT INTO linking_watchalert (watch_id, source_id, entity_id, at)
+        SELECT w.id, x.source_id, x.b_id, now() FROM linking_edge x
+        JOIN linking_entity e ON e.id = x.b_id
+        JOIN linking_entity we ON we.network = e.network
+        JOIN linking_watch w ON w.entity_id = we.id
+        WHERE x.source_id = ANY(%s) AND x.relation = 'mentions'
+        ON CONFLICT DO NOTHING""", [sources])
 
 
 def _degrees(ids: set[int]) -> None:

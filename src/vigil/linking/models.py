@@ -7,6 +7,7 @@ and carries its evidence: the field and the value as that source wrote it. Linki
 its edges; an entity no source mentions any more is removed.
 """
 
+from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -95,3 +96,34 @@ class ResolvedPerson(models.Model):
 
     def __str__(self):
         return f"person {self.person_id} in {self.cluster}"
+
+
+class Watch(models.Model):
+    """An analyst watches the network of an entity: a new signal or ad network that touches it raises an alert."""
+
+    entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="watches")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="watches")
+    reason = models.TextField(_("reason"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["entity", "user"], name="watch_once")]
+
+    def __str__(self):
+        return f"{self.user_id} watches {self.entity_id}"
+
+
+class WatchAlert(models.Model):
+    """A source that touched a watched network: which entity of it, when."""
+
+    watch = models.ForeignKey(Watch, on_delete=models.CASCADE, related_name="alerts")
+    source = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="+")
+    entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["watch", "source", "entity"], name="watch_alert_once")]
+        indexes = [models.Index(fields=["watch", "-at"])]
+
+    def __str__(self):
+        return f"{self.source_id} touched {self.entity_id}"

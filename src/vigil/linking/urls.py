@@ -8,4 +8,6 @@ urlpatterns = [
     path("entities/<int:pk>/neighbours.json", views.neighbours_json, name="neighbours"),
     path("networks/<int:pk>/", views.network_view, name="network"),
     path("signals/<int:pk>/", views.signal_network, name="signal"),
+    path("entities/<int:pk>/watch/", views.watch, name="watch"),
+    path("alerts/", views.alerts, name="alerts"),
 ]

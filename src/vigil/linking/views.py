@@ -14,13 +14,14 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from vigil.ads.queries import city_points, map_of
 from vigil.ads.views import _with_tiles
 from vigil.audit.log import record
 from vigil.linking import queries
-from vigil.linking.forms import GraphFilterForm
-from vigil.linking.models import SOURCES, Entity, Kind
+from vigil.linking.forms import GraphFilterForm, WatchForm
+from vigil.linking.models import SOURCES, Entity, Kind, Watch, WatchAlert
 from vigil.register.access import get_signal, require
 
 
@@ -116,8 +117,44 @@ def network_view(request, pk: int):
         "elements": _elements(net, {e.pk for _n, e in path if e}, {n.pk for n, _e in path}),
         "path": [{"entity": n, "href": _href(n), "evidence": _evidence(e) if e else ""} for n, e in path],
         "map": _map(net.nodes.values()),
+        "watch": Watch.objects.filter(entity=start, user=request.user).first(), "watch_form": WatchForm(),
     })
     return _with_tiles(response)
+
+
+@login_required
+@require_POST
+def watch(request, pk: int):
+    """Watch (or stop watching) the network of an entity; audited."""
+    entity = _entity(request.user, pk)
+    existing = Watch.objects.filter(entity=entity, user=request.user).first()
+    if existing is not None:
+        existing.delete()
+        record(request.user, "update", object_type="watch", object_id=entity.pk, detail={"watch": False})
+        return redirect("linking:network", pk=entity.pk)
+    form = WatchForm(request.POST)
+    if form.is_valid():
+        Watch.objects.create(entity=entity, user=request.user, reason=form.cleaned_data["reason"])
+        record(request.user, "update", object_type="watch", object_id=entity.pk, detail={"watch": True},
+               reason=form.cleaned_data["reason"])
+    return redirect("linking:network", pk=entity.pk)
+
+
+@login_required
+def alerts(request):
+    """New signals and ad networks that touched a network you watch, newest first — only those you may read."""
+    require(request.user, "read_signals")
+    visible = queries.visible_edges(request.user)
+    from vigil.linking.models import Edge
+
+    readable = Edge.objects.filter(visible).values("source_id")
+    rows = (WatchAlert.objects.filter(watch__user=request.user, source_id__in=readable)
+            .select_related("watch__entity", "source", "entity").order_by("-at")[:200])
+    record(request.user, "view", object_type="watch_alerts", object_id=request.user.pk)
+    return render(request, "linking/alerts.html", {
+        "rows": [{"alert": a, "source_href": _href(a.source)} for a in rows],
+        "watches": Watch.objects.filter(user=request.user).select_related("entity"),
+    })
 
 
 @login_required
