@@ -277,12 +277,23 @@ def phone_weeks(e164: str) -> list[dict]:
 
 @lru_cache(maxsize=1)
 def _municipalities() -> dict[str, tuple[str, float, float]]:
+    """Municipality names and their spellings, then their towns and districts (a name that is a municipality's
+    own is never taken by a town elsewhere), casefolded -> (municipality, lat, lon)."""
     data = json.loads((resources.files("vigil.ads") / "data" / "municipalities.json").read_text(encoding="utf-8"))
     out = {}
-    for m in data["municipalities"]:
-        for name in [m["name"], *m.get("aliases", [])]:
-            out.setdefault(name.casefold(), (m["name"], float(m["lat"]), float(m["lon"])))
+    for fields in (("aliases",), ("districts", "places")):
+        for m in data["municipalities"]:
+            names = [m["name"], *m.get("aliases", [])] if fields == ("aliases",) else \
+                [x for f in fields for x in m.get(f, [])]
+            for name in names:
+                out.setdefault(name.casefold(), (m["name"], float(m["lat"]), float(m["lon"])))
     return out
+
+
+def municipality_of(place: str) -> str:
+    """The municipality a city, town or district name lies in ('Almere-Stad' -> 'Almere'); '' if unknown."""
+    hit = _municipalities().get((place or "").strip().casefold())
+    return hit[0] if hit else ""
 
 
 # the Netherlands in an equirectangular projection at 52°N (a degree of longitude is 0.62 of one of latitude)

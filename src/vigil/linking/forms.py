@@ -23,3 +23,12 @@ class GraphFilterForm(forms.Form):
 class WatchForm(forms.Form):
     reason = forms.CharField(label=_("Why you watch this network"), max_length=1000,
                              widget=forms.TextInput(attrs={"size": 60}))
+
+
+class JudgementForm(forms.Form):
+    a = forms.IntegerField(widget=forms.HiddenInput)
+    b = forms.IntegerField(label=_("Other person (row number)"), min_value=1)
+    verdict = forms.ChoiceField(label=_("Judgement"), choices=[("same", _("The same person")),
+                                                                ("different", _("Not the same person")),
+                                                                ("unsure", _("Unsure"))])
+    reason = forms.CharField(label=_("Reason"), max_length=1000)

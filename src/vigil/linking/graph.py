@@ -20,6 +20,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from vigil import normalise
+from vigil.ads.queries import municipality_of
 from vigil.core.pgcopy import copy_row
 from vigil.linking.models import Kind
 from vigil.register.models import Identifier, Person, Signal
@@ -59,13 +60,20 @@ def organisation_key(name: str, registration: str = "") -> str:
     return "name:" + " ".join(words.split())
 
 
+def city_key(city: str) -> str:
+    """The municipality's key when the name is a municipality, town or district ('Almere-Stad' and 'Almere' are
+    one), else the register's city key."""
+    return normalise.city(municipality_of(city) or city).value
+
+
 def address_key(street: str, house_number: str, postcode: str, city: str, fallback: str) -> str:
-    """Street, number and city when all three are given (so an address written with and without its postcode is
-    one entity); else the register's key (postcode and number, or street and number)."""
+    """Street, number and municipality when all three are given (so an address written with and without its
+    postcode, or with its district for a city, is one entity); else the register's key (postcode and number, or
+    street and number)."""
     number = normalise.house_number(house_number)
-    street_key, city_key = normalise.street(street), normalise.city(city).value
-    if street_key and number.value and city_key:
-        return f"st:{street_key}:{number.value}:{city_key}"
+    street_key, city_key_ = normalise.street(street), city_key(city)
+    if street_key and number.value and city_key_:
+        return f"st:{street_key}:{number.value}:{city_key_}"
     return fallback
 
 
@@ -93,7 +101,7 @@ def derive_signal(signal: Signal, resolved: dict[int, int]) -> Derived:
         key = address_key(a.street, a.house_number_given, a.postcode_given, a.city, a.address_key)
         if key:
             add(Mention(Kind.ADDRESS, key, str(a), str(a), "addresses", a.role,
-                        city=normalise.city(a.city).value if a.city else "", ref=f"address:{a.pk}"))
+                        city=city_key(a.city) if a.city else "", ref=f"address:{a.pk}"))
     for i in signal.identifiers.all():
         if not i.valid or not i.value or i.person_id in reporters:
             continue

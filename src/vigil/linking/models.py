@@ -127,3 +127,45 @@ class WatchAlert(models.Model):
 
     def __str__(self):
         return f"{self.source_id} touched {self.entity_id}"
+
+
+class Verdict(models.TextChoices):
+    SAME = "same", _("The same person")
+    DIFFERENT = "different", _("Not the same person")
+    UNSURE = "unsure", _("Unsure")
+
+
+class PersonJudgement(models.Model):
+    """An analyst's judgement on two person rows; never replaced (the latest on a pair counts), always audited."""
+
+    a = models.ForeignKey("register.Person", on_delete=models.CASCADE, related_name="+")
+    b = models.ForeignKey("register.Person", on_delete=models.CASCADE, related_name="+")
+    verdict = models.CharField(_("judgement"), max_length=10, choices=Verdict.choices)
+    reason = models.TextField(_("reason"))
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["a", "b", "-at"])]
+
+    def __str__(self):
+        return f"{self.a_id} {self.verdict} {self.b_id}"
+
+
+class PersonLink(models.Model):
+    """A pair the model scored (linked, or a candidate below the threshold), with its explanation per field."""
+
+    a = models.ForeignKey("register.Person", on_delete=models.CASCADE, related_name="+")
+    b = models.ForeignKey("register.Person", on_delete=models.CASCADE, related_name="+")
+    probability = models.FloatField()
+    weight = models.FloatField()
+    linked = models.BooleanField()
+    reason = models.CharField(max_length=200, blank=True)
+    judgement = models.CharField(max_length=10, blank=True)
+    explanation = models.JSONField(default=list, help_text="per field: comparison, level, values, Bayes factor")
+
+    class Meta:
+        indexes = [models.Index(fields=["a"]), models.Index(fields=["b"])]
+
+    def __str__(self):
+        return f"{self.a_id} ~ {self.b_id} ({self.probability:.2f})"

@@ -252,6 +252,7 @@ def _split_particles(words: list[str]) -> tuple[str, str]:
     return " ".join(particles), " ".join(surname.split())
 
 
+@functools.lru_cache(maxsize=200_000)
 def parse_name(name: str | None = None, *, given_name: str | None = None, surname: str | None = None) -> ParsedName:
     """Parse a name as written (any order) or given/surname fields into a `ParsedName`.
 

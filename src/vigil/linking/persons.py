@@ -11,7 +11,8 @@ One function does the work::
 A record is a dict: ``id`` (str, required), ``name`` (as written, any order) or
 ``given_name``/``surname``, ``birth_date`` (as written: "1968-03-09", "9-3-1968", "1968", "03/1968",
 "maart 1968") or ``birth_year``/``birth_month``/``birth_day``, ``nationality`` (ISO 3166 alpha-2,
-alpha-3 accepted), ``city``, ``postcode``, ``phones`` (E.164), ``emails``, ``documents``. Every field
+alpha-3 accepted), ``city``, ``postcode``, ``phones`` (E.164; a number without country code is read
+as Dutch), ``emails``, ``documents``. Every field
 but ``id`` may be missing; a value that cannot be read is left out and reported in
 ``Resolution.problems``, field by field, never raised.
 
@@ -27,6 +28,10 @@ How it works (plain Python around Splink 5, no Django):
    expectation maximisation on a few blocking rules, the prior match probability from
    deterministic rules. Too few records to train (fewer than ``MIN_RECORDS_TO_TRAIN``): the
    built-in parameters below are used, or pass ``model=`` from an earlier, larger resolution.
+   Trained m/u are kept away from 0 (`_clamp`) so that no single field vetoes a link on its own.
+   String similarity uses Damerau-Levenshtein distances, which DuckDB and Splink's Spark functions
+   compute identically (their Jaro-Winkler implementations differ slightly), so both engines put a
+   pair in the same comparison levels.
 4. Pairs are scored by Splink (DuckDB in-process, or Spark) and clustered here: links are taken
    strongest first and a link is refused when it would put two records judged "different" in one
    cluster (so the weakest links on the path between them are the ones cut). Splink's own
@@ -36,6 +41,7 @@ How it works (plain Python around Splink 5, no Django):
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import math
@@ -57,6 +63,7 @@ __all__ = [
     "Problem",
     "SkippedKey",
     "resolve",
+    "check_judgements",
     "parse_birth_date",
     "local_spark_session",
     "DEFAULT_THRESHOLD",
@@ -67,7 +74,7 @@ log = logging.getLogger(__name__)
 DEFAULT_THRESHOLD = 0.95  # match probability at or above which two records are linked
 DEFAULT_MAX_BLOCK_SIZE = 400  # records sharing one blocking key value; beyond this the value is skipped
 MIN_RECORDS_TO_TRAIN = 500
-U_SAMPLE_RECORDS = 1500  # all pairs of this many records (about 1.1 million) estimate u
+U_SAMPLE_RECORDS = 1000  # all pairs of this many records (about 500,000) estimate u
 JUDGEMENTS = ("same", "different", "unsure")
 
 Judgement = tuple[str, str, Literal["same", "different", "unsure"]]
@@ -279,9 +286,13 @@ def _as_list(value: Any) -> list[Any]:
 
 
 def _norm_phone(value: Any) -> tuple[str | None, str | None]:
+    return _norm_phone_text(str(value).strip())
+
+
+@functools.lru_cache(maxsize=200_000)
+def _norm_phone_text(text: str) -> tuple[str | None, str | None]:
     import phonenumbers
 
-    text = str(value).strip()
     if not text:
         return None, None
     try:
@@ -807,6 +818,7 @@ def local_spark_session(app_name: str = "vigil-linking") -> Any:
     from pyspark.sql import SparkSession
     from splink.backends.spark import similarity_jar_location
 
+    logging.getLogger("py4j").setLevel(logging.ERROR)
     spark = (
         SparkSession.builder.master("local[2]")
         .appName(app_name)
@@ -865,15 +877,15 @@ def _train(
 
     t = time.perf_counter()
     linker = Linker(table, _settings(present, params), log_level=logging.ERROR)
-    deterministic = []
-    if {"surname", "dob"} <= present:
-        deterministic.append(block_on("surname", "dob"))
-    if "doc1" in present:
-        deterministic.append(block_on("doc1"))
+    deterministic = []  # on hub-free keys only
+    if {"surname", "bk_dob"} <= present:
+        deterministic.append(block_on("bk_dob", "surname"))
+    if "bk_em_doc" in present:
+        deterministic.append(block_on("bk_em_doc"))
     if "bk_phones" in present:
         deterministic.append(block_on("bk_phones", arrays_to_explode=["bk_phones"]))
-    if {"surname", "given1", "birth_year"} <= present and not deterministic:
-        deterministic.append(block_on("surname", "given1", "birth_year"))
+    if {"bk_em_name", "birth_year"} <= present and not deterministic:
+        deterministic.append(block_on("bk_em_name", "birth_year"))
     lam = None
     if deterministic:
         try:
@@ -957,6 +969,9 @@ def _check_judgements(judgements: Sequence[Judgement], ids: set[str]) -> list[tu
     return [(a, b, v) for (a, b), v in latest.items()]
 
 
+check_judgements = _check_judgements  # public: validate judgements before storing them
+
+
 def _path(graph: Mapping[str, set[str]], a: str, b: str) -> list[str] | None:
     prev: dict[str, str | None] = {a: None}
     queue = deque([a])
@@ -1010,11 +1025,10 @@ def _cluster(
             forbidden[other].add(ra)
         forbidden[ra] |= fb
     clusters = {}
-    for root, mem in members.items():
+    for mem in members.values():
         cid = min(mem)
         for m in mem:
             clusters[m] = cid
-        del root
     return clusters, refused
 
 
@@ -1033,8 +1047,16 @@ def resolve(
 ) -> Resolution:
     """Cluster person records; see the module docstring.
 
-    threshold: match probability at which a pair links (default DEFAULT_THRESHOLD).
-    model: a ModelSummary (or its .settings) from an earlier resolution to reuse instead of training.
+    judgements: (id_a, id_b, "same" | "different" | "unsure"); the last one on a pair counts.
+        "same" forces a link, "different" forbids the two records one cluster, "unsure" changes
+        nothing. A "different" pair joined by a chain of "same" judgements raises ValueError.
+    engine: "duckdb" (in-process) or "spark" (Splink's Spark backend; `spark` is the session to use,
+        default a local one from `local_spark_session`).
+    threshold: match probability at or above which a pair links (default DEFAULT_THRESHOLD).
+    model: the `.model` (or `.model.parameters`) of an earlier resolution, to apply its parameters
+        instead of training; e.g. a model trained on a large set applied to a small case file, or
+        trained with DuckDB and applied with Spark.
+    max_block_size: a blocking key value shared by more records than this is not blocked on.
     """
     t0 = time.perf_counter()
     timings: dict[str, float] = {}
@@ -1047,12 +1069,19 @@ def resolve(
     skipped = _blocking_keys(rows, [(a, b) for a, b, _ in judged], max_block_size)
     timings["prepare"] = time.perf_counter() - t0
     nick_version = _names.nickname_table().version
-    if not rows:
-        summary = ModelSummary(False, engine, 0.0, [], {"reason": "no records"}, nick_version)
-        return Resolution({}, [], summary, threshold, timings, problems, skipped)
+    present = _present(rows)
+    if len(rows) < 2 or not _comparisons(present):
+        reason = "fewer than two records" if len(rows) < 2 else "no field occurs in two records: nothing to compare"
+        summary = ModelSummary(False, engine, 0.0, [], {"reason": reason}, nick_version)
+        same = [(math.inf, min(a, b), max(a, b), "same") for a, b, v in judged if v == "same"]
+        clusters, _ = _cluster(ids, same, set())
+        pairs = [
+            LinkedPair(a, b, math.nan, math.nan, (), "same", True, "judged the same person") for _p, a, b, _k in same
+        ]
+        timings["total"] = time.perf_counter() - t0
+        return Resolution(clusters, pairs, summary, threshold, timings, problems, skipped)
 
     eng = _Engine(engine, spark)
-    present = _present(rows)
     if any(r["bk_judged"] for r in rows):
         present.add("bk_judged")
 
@@ -1219,7 +1248,7 @@ _DEFAULT_MU: dict[str, dict[str, tuple[float, float]]] = {
 _M_FLOOR_CHANGEABLE = 0.05
 _CHANGEABLE = ("place", "nationality", "phone", "email", "document")
 _M_FLOOR, _U_FLOOR = 1e-3, 1e-7
-_DEFAULT_LAMBDA = 1e-3
+_DEFAULT_LAMBDA = 1e-4  # one in 10,000 pairs: two records agreeing on full name only do not link
 
 
 def _clamp(params: dict[str, Any]) -> dict[str, Any]:

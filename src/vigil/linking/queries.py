@@ -218,3 +218,31 @@ def signal_panel(user, signal) -> dict:
     rows = [{"entity": e, "sources": counts.get(e.pk, 0)} for e in others if e.kind not in SOURCES]
     rows.sort(key=lambda r: (-r["sources"], r["entity"].kind, r["entity"].label))
     return {"node": node, "rows": rows}
+
+
+def person_panel(user, entity: Entity) -> dict:
+    """For a person entity: its person rows per source (those the user may read), the pairs the model scored
+    with their explanation, the candidates just below the threshold, and the judgements made."""
+    from vigil.linking.models import PersonJudgement, PersonLink, ResolvedPerson
+    from vigil.register.models import Person
+
+    cluster = int(entity.key.split(":", 1)[1])
+    ids = {cluster, *ResolvedPerson.objects.filter(cluster=cluster).values_list("person_id", flat=True)}
+    visible = visible_signals(user)
+    members = list(Person.objects.filter(pk__in=ids, signal__in=visible).select_related("signal")
+                   .order_by("signal__received_at"))
+    shown = {p.pk for p in members}
+    links = list(PersonLink.objects.filter(Q(a__in=shown) | Q(b__in=shown))
+                 .filter(a__signal__in=visible, b__signal__in=visible).select_related("a", "b", "a__signal",
+                                                                                      "b__signal")
+                 .order_by("-linked", "-probability")[:100])
+    judged = list(PersonJudgement.objects.filter(Q(a__in=shown) | Q(b__in=shown))
+                  .select_related("a", "b", "user").order_by("-at")[:50])
+    return {"members": members, "hidden": len(ids) - len(shown), "links": links, "judgements": judged}
+
+
+def entity_of_person(person_id: int) -> Entity | None:
+    from vigil.linking.models import ResolvedPerson
+
+    cluster = ResolvedPerson.objects.filter(person_id=person_id).values_list("cluster", flat=True).first()
+    return Entity.objects.filter(kind=Kind.PERSON, key=f"person:{cluster or person_id}").first()

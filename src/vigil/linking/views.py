@@ -14,15 +14,18 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from vigil.ads.queries import city_points, map_of
 from vigil.ads.views import _with_tiles
 from vigil.audit.log import record
 from vigil.linking import queries
-from vigil.linking.forms import GraphFilterForm, WatchForm
+from vigil.linking.forms import GraphFilterForm, JudgementForm, WatchForm
 from vigil.linking.models import SOURCES, Entity, Kind, Watch, WatchAlert
 from vigil.register.access import get_signal, require
+
+LINKS_LISTED = 500
 
 
 def _entity(user, pk: int) -> Entity:
@@ -79,8 +82,10 @@ def entity_detail(request, pk: int):
         rows.append({"edge": e, "other": other, "href": _href(other), "evidence": _evidence(e),
                      "source_href": _href(e.source), "source": e.source})
     shown = [entity, *near.others.values()]
+    people = queries.person_panel(request.user, entity) if entity.kind == Kind.PERSON else None
     response = render(request, "linking/entity.html", {
-        "entity": entity, "near": near, "rows": rows, "form": form, "map": _map(shown),
+        "entity": entity, "near": near, "rows": rows, "form": form, "map": _map(shown), "people": people,
+        "judgement_form": JudgementForm() if people and request.user.can("review") else None,
         "timeline": sorted((r for r in rows if r["edge"].at), key=lambda r: r["edge"].at),
     })
     return _with_tiles(response)
@@ -118,6 +123,8 @@ def network_view(request, pk: int):
         "path": [{"entity": n, "href": _href(n), "evidence": _evidence(e) if e else ""} for n, e in path],
         "map": _map(net.nodes.values()),
         "watch": Watch.objects.filter(entity=start, user=request.user).first(), "watch_form": WatchForm(),
+        "links": [{"edge": e, "evidence": _evidence(e), "a_href": _href(e.a), "b_href": _href(e.b)}
+                  for e in sorted(net.edges, key=lambda e: (e.b.kind, e.b.label))[:LINKS_LISTED]],
     })
     return _with_tiles(response)
 
@@ -176,3 +183,45 @@ def signal_network(request, pk: int):
     if node is None:
         raise Http404("this signal is not linked yet")
     return redirect("linking:network", pk=node.pk)
+
+
+@login_required
+@require_POST
+def judge(request):
+    """Same / not the same / unsure on two person rows, with a reason; refused with a clear message when it
+    contradicts earlier judgements; the persons are then resolved again (in the background)."""
+    from django.contrib import messages
+
+    from vigil.linking import resolution, tasks
+
+    require(request.user, "review")
+    form = JudgementForm(request.POST)
+    back = request.POST.get("back") or reverse("linking:alerts")
+    if not back.startswith("/"):
+        back = "/"
+    if not form.is_valid():
+        messages.error(request, "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
+        return redirect(back)
+    data = form.cleaned_data
+    a = get_signal_person(request.user, data["a"])
+    b = get_signal_person(request.user, data["b"])
+    try:
+        resolution.judge(request.user, a, b, data["verdict"], data["reason"])
+    except ValueError as exc:
+        messages.error(request, str(exc))
+        return redirect(back)
+    tasks.resolve_persons.enqueue()
+    messages.success(request, _("Judgement recorded; the persons are resolved again with it."))
+    entity = queries.entity_of_person(a.pk)
+    return redirect(reverse("linking:entity", args=[entity.pk]) if entity else back)
+
+
+def get_signal_person(user, pk: int):
+    """A person row whose signal the user may read (else 404, audited)."""
+    from vigil.register.models import Person
+
+    person = Person.objects.filter(pk=pk).first()
+    if person is None:
+        raise Http404("person not found")
+    get_signal(user, person.signal_id, purpose="judge")
+    return person

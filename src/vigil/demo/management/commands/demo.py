@@ -28,11 +28,13 @@ class Command(BaseCommand):
         self.stdout.write(f"Assessed {assessed} signals with the indicator catalogue.")
         if ads:
             self.stdout.write(demo_ads(ads, seed))
+        from vigil.linking import resolution
         from vigil.linking import service as linking
 
         linked = linking.relink_all()  # signals and ad networks into the graph, networks computed
-        self.stdout.write(f"Linked {linked['signals']} signals and {linked['ad_networks']} ad networks: "
-                          f"{linked['networks']} networks.")
+        persons = resolution.resolve_persons()  # one entity per person, however each source wrote the name
+        self.stdout.write(f"Linked {linked['signals']} signals and {linked['ad_networks']} ad networks; "
+                          f"{persons['clusters']} persons found in several signals; {persons['networks']} networks.")
         self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
         for username, role, org in logins:
             self.stdout.write(f"  {username:<12} {role:<20} {org}")
