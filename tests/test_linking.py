@@ -170,3 +170,42 @@ def test_watching_a_network_alerts_on_a_new_signal_that_touches_it(client, three
     client.logout()
     client.login(username="analist", password=password)  # watches nothing, reads nothing of it
     assert "T-5" not in client.get(reverse("linking:alerts")).content.decode()
+
+
+def test_a_huge_hub_neither_joins_networks_nor_floods_a_page(users, django_capture_on_commit_callbacks, monkeypatch):
+    """A number shared by very many sources (here: more than 3) is shown but never walked through."""
+    from vigil.linking import graph as graph_module
+
+    monkeypatch.setattr(graph_module, "HUB_DEGREE", 3)
+    monkeypatch.setattr(queries, "HUB_DEGREE", 3)
+    with django_capture_on_commit_callbacks(execute=True):
+        for n in range(6):  # six unrelated tips that all give the same call-centre number, each its own plate
+            store(tip(f"H-{n}", phones=["088-1234567"], vehicles=[{"plate": f"{n}-ABC-12"}]),
+                  owner="politie-rotterdam")
+    graph_module.networks()
+    hub = Entity.objects.get(kind=Kind.PHONE, key="+31881234567")
+    assert hub.degree == 6 and hub.network is None
+    plates = list(Entity.objects.filter(kind=Kind.VEHICLE))
+    assert len({p.network for p in plates}) == 6  # the hub joined nothing
+    user = users["investigator"]
+    net = queries.network(user, plates[0])
+    assert hub.pk in net.nodes and hub in net.hubs_held and net.capped
+    assert not any(e.kind == Kind.VEHICLE and e.pk != plates[0].pk for e in net.nodes.values())
+    monkeypatch.setattr(queries, "NEIGHBOURS", 2)
+    near = queries.neighbourhood(user, hub)
+    assert near.total == 6 and len(near.edges) == 2 and near.capped and near.by_kind == {"signal": 6}
+    assert queries.shortest_path(user, plates[0], plates[1]) == []  # not through the hub
+
+
+def test_self_links_are_dropped(users):
+    from vigil.linking import graph as graph_module
+
+    store(tip("X-1"), owner="politie-rotterdam")
+    signal = Signal.objects.get(ref="X-1")
+    phone = graph_module.Mention(Kind.PHONE, "+31612345678", "+31612345678", "06-12345678", "phones")
+    node = graph_module.Mention(Kind.SIGNAL, str(signal.pk), "X-1", "X-1", "signal")
+    derived = graph_module.Derived(node, None, [phone, phone], pairs=[(0, 1, "uses")])
+    graph_module.store([derived], {})
+    entity = Entity.objects.get(kind=Kind.PHONE)
+    assert not Edge.objects.filter(a=entity, b=entity).exists()
+    assert Edge.objects.filter(b=entity, relation="mentions").count() == 2

@@ -50,7 +50,8 @@ class Neighbourhood:
         return self.total > len(self.edges)
 
 
-def neighbourhood(user, entity: Entity, *, cap: int = NEIGHBOURS, kinds=(), since=None, until=None) -> Neighbourhood:
+def neighbourhood(user, entity: Entity, *, cap: int | None = None, kinds=(), since=None, until=None) -> Neighbourhood:
+    cap = cap or NEIGHBOURS
     edges = Edge.objects.filter(visible_edges(user)).filter(Q(a=entity) | Q(b=entity))
     if since:
         edges = edges.filter(at__gte=since)
@@ -85,8 +86,9 @@ class Network:
     hubs_held: list[Entity] = field(default_factory=list)
 
 
-def network(user, start: Entity, *, limit: int = NETWORK_NODES, kinds=(), since=None, until=None) -> Network:
+def network(user, start: Entity, *, limit: int | None = None, kinds=(), since=None, until=None) -> Network:
     """Breadth first from ``start`` over visible edges; hubs are shown but not walked through."""
+    limit = limit or NETWORK_NODES
     allowed = visible_edges(user)
     nodes = {start.pk: start}
     seen_edges: dict[int, Edge] = {}
