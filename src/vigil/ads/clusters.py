@@ -30,6 +30,9 @@ BANDS = 32  # of 2 rows: pairs with Jaccard 0.35 become candidates with probabil
 ROWS = PERMUTATIONS // BANDS
 THRESHOLD = 0.45
 SHINGLE = 3
+# ads a band keeps in the index (and a one-pass reclustering compares per band): a band shared by thousands of ads
+# is boilerplate, and comparing each new ad with all of them would make clustering quadratic in the corpus
+BUCKET_CAP = 200
 
 _rng = np.random.default_rng(20261122)  # fixed: signatures must be the same in every process and every run
 _A = _rng.integers(1, 2**63, size=PERMUTATIONS, dtype=np.uint64) | np.uint64(1)

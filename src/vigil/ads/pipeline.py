@@ -457,8 +457,8 @@ def _link_clusters(changed: dict[int, _AdState]) -> dict:
                 groups[("g", cluster)] = True
     cluster_of, merged_clusters = _merge(components, groups, TemplateCluster, "cluster")
 
-    # the band index keeps, per band, one ad of each cluster (and every ad alone): a cluster of thousands of ads
-    # does not make every lookup return thousands of rows
+    # the band index keeps, per band, one ad of each cluster (and every ad alone), up to BUCKET_CAP ads: a cluster
+    # of thousands of ads, or boilerplate shared by thousands, does not make every lookup return thousands of rows
     def cluster_now(pk):
         if pk in cluster_of:
             return cluster_of[pk]
@@ -473,7 +473,7 @@ def _link_clusters(changed: dict[int, _AdState]) -> dict:
             there = present.get(b)
             if there is None:
                 there = present[b] = {cluster_now(o) for o in holders}
-            if mine is None or mine not in there:
+            if (mine is None or mine not in there) and len(holders) < clusters.BUCKET_CAP:
                 bands.append(f"{b}\t{pk}\n")
                 holders.append(pk)
                 there.add(mine)

@@ -25,7 +25,7 @@ from scipy.sparse.csgraph import connected_components
 
 from vigil.ads import clusters
 
-BUCKET_CAP = 200
+BUCKET_CAP = clusters.BUCKET_CAP
 _AGREE = int(np.ceil(clusters.THRESHOLD * clusters.PERMUTATIONS))  # equal positions a kept pair needs
 _CHUNK = 200_000  # pairs compared at a time (bounded memory)
 
