@@ -209,3 +209,21 @@ def test_self_links_are_dropped(users):
     entity = Entity.objects.get(kind=Kind.PHONE)
     assert not Edge.objects.filter(a=entity, b=entity).exists()
     assert Edge.objects.filter(b=entity, relation="mentions").count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_ads_join_the_graph_through_their_networks_and_alert_a_watched_network(three, users, tmp_path):
+    from tests.conftest import write_jsonl
+    from vigil.ads.importer import import_ads
+    from vigil.linking.models import Watch, WatchAlert
+
+    phone = Entity.objects.get(kind=Kind.PHONE, key="+31641278390")
+    Watch.objects.create(entity=phone, user=users["investigator"], reason="manager's number")
+    body = "Nieuw in Almere! Lieve meiden, bel {} voor een afspraak, discreet en 24/7 beschikbaar."
+    write_jsonl(tmp_path / "ads.jsonl", [
+        {"site": "s.example", "id": "1", "collected_at": "2026-03-01T10:00:00Z", "body": body.format("06-41278390")},
+        {"site": "s.example", "id": "2", "collected_at": "2026-03-02T10:00:00Z", "body": body.format("0641278390")}])
+    import_ads(tmp_path / "ads.jsonl", owner="politie-rotterdam", workers=0)  # the graph follows (background task)
+    source = Entity.objects.get(kind=Kind.AD_NETWORK)
+    assert Edge.objects.filter(source=source, b=phone, evidence__role="2 ads").exists()
+    assert WatchAlert.objects.filter(watch__entity=phone, source=source).exists()

@@ -30,7 +30,17 @@ def import_ads(path: Path, *, owner: str = "", images: Path | None = None, worke
     kind = Kind("ads", prepare, lambda batch, by: pipeline.write(batch, org, by), one_per_batch=False)
     report = import_lines(Path(path), kind, workers=default_workers() if workers is None else workers, **options)
     pipeline.refresh()
+    _link_later()
     return report
+
+
+def _link_later() -> None:
+    """The ad networks into the graph of signals (watched networks alert), by the background worker."""
+    from vigil.core.tasks import already_queued
+    from vigil.linking.tasks import link_pending
+
+    if not already_queued("link_pending"):
+        link_pending.enqueue()
 
 
 def default_workers() -> int:
