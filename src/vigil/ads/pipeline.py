@@ -409,11 +409,16 @@ def _link_clusters(changed: dict[int, _AdState]) -> dict:
     AdBand.objects.filter(ad__in=[pk for pk, ad in changed.items() if not ad.new]).delete()
     derived = {pk: ad.latest.derived for pk, ad in changed.items()}
     stored: dict[int, list] = {}
+    full: set[int] = set()  # bands holding BUCKET_CAP ads: boilerplate, they propose no candidates
     with connection.cursor() as cur:
-        cur.execute("SELECT band, ad_id FROM ads_adband WHERE band = ANY(%s::bigint[])",
-                    [int_array({b for d in derived.values() for b in d.bands})])
-        for band, other in cur.fetchall():
-            stored.setdefault(band, []).append(other)
+        cur.execute("SELECT band, CASE WHEN count(*) < %s THEN array_agg(ad_id) END FROM ads_adband "
+                    "WHERE band = ANY(%s::bigint[]) GROUP BY band",
+                    [clusters.BUCKET_CAP, int_array({b for d in derived.values() for b in d.bands})])
+        for band, holders in cur.fetchall():
+            if holders is None:
+                full.add(band)
+            else:
+                stored[band] = holders
         others = {o for ads in stored.values() for o in ads} - set(changed)
         cur.execute("SELECT id, signature, cluster_id FROM ads_ad WHERE id = ANY(%s::bigint[]) "
                     "AND signature IS NOT NULL", [int_array(others)])
@@ -427,6 +432,8 @@ def _link_clusters(changed: dict[int, _AdState]) -> dict:
             continue
         near = set()
         for b in d.bands:
+            if b in full:
+                continue
             near.update(stored.get(b, ()))
             near.update(in_batch.get(b, ()))
             in_batch.setdefault(b, []).append(pk)
@@ -458,7 +465,8 @@ def _link_clusters(changed: dict[int, _AdState]) -> dict:
     cluster_of, merged_clusters = _merge(components, groups, TemplateCluster, "cluster")
 
     # the band index keeps, per band, one ad of each cluster (and every ad alone), up to BUCKET_CAP ads: a cluster
-    # of thousands of ads, or boilerplate shared by thousands, does not make every lookup return thousands of rows
+    # of thousands of ads does not make every lookup return thousands of rows, and a band that many unrelated ads
+    # share (boilerplate) fills up and then proposes nothing, so the work per ad does not grow with the corpus
     def cluster_now(pk):
         if pk in cluster_of:
             return cluster_of[pk]
@@ -469,6 +477,8 @@ def _link_clusters(changed: dict[int, _AdState]) -> dict:
     for pk, d in derived.items():
         mine = cluster_now(pk)
         for b in d.bands:
+            if b in full:
+                continue
             holders = stored.setdefault(b, [])
             there = present.get(b)
             if there is None:
