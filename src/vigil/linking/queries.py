@@ -19,14 +19,14 @@ from django.db.models import Q
 from vigil.ads.queries import may_read_ads
 from vigil.linking.graph import HUB_DEGREE
 from vigil.linking.models import SOURCES, Edge, Entity, Kind
-from vigil.register.access import visible_signals
+from vigil.register.access import readable, visible_signals
 
 NEIGHBOURS = 60  # shown per node before "and N more"
 NETWORK_NODES = 400  # at most in one network view
 
 
 def visible_edges(user) -> Q:
-    q = Q(source__signal__in=visible_signals(user))
+    q = readable(user, "source__signal")
     if may_read_ads(user):
         q |= Q(source__kind=Kind.AD_NETWORK)
     return q
