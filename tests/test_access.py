@@ -38,6 +38,9 @@ NEEDS = {
     "assessment:review_indicator": "review", "assessment:review_reading": "review",
     # online ads: roles reading signals in their own right, not partners (tests/test_ads_views.py walks them)
     **{f"ads:{n}": "read_ads" for n in ("search", "ad", "cluster", "phone", "networks", "network", "alerts")},
+    # the graph: pages take entity ids, need-to-know holds per edge (tests/test_linking.py walks them as every role)
+    **{f"linking:{n}": "read_signals" for n in ("entity", "neighbours", "network", "signal", "alerts", "watch")},
+    "linking:judge": "review",
 }
 
 
@@ -69,7 +72,7 @@ def test_every_url_as_every_role(client, world, users, role):
     caps = CAPABILITIES[role]
     own_org = user.organisation.slug
     for route, name in all_routes():
-        if NEEDS[name] is None or name.startswith("ads:"):
+        if NEEDS[name] is None or name.startswith(("ads:", "linking:")):
             continue
         targets = [None] if "<int:pk>" not in route else list(world.values())
         for signal in targets:

@@ -3,6 +3,7 @@
 import pytest
 
 from vigil.demo.load import load_demo
+from vigil.linking.models import Entity
 from vigil.organisations.models import Organisation, User
 from vigil.public.models import Report
 from vigil.register.models import Address, Channel, Identifier, Signal
@@ -15,6 +16,7 @@ def demo(django_db_setup, django_db_blocker):
         world, logins, result = load_demo()
         yield world, logins, result
         # module-scoped data lives outside the per-test transactions: remove it again
+        Entity.objects.all().delete()  # the graph the load built (signal nodes go with their signals)
         Report.objects.all().delete()
         Signal.objects.all().delete()
         User.objects.all().delete()

@@ -227,3 +227,29 @@ def test_ads_join_the_graph_through_their_networks_and_alert_a_watched_network(t
     source = Entity.objects.get(kind=Kind.AD_NETWORK)
     assert Edge.objects.filter(source=source, b=phone, evidence__role="2 ads").exists()
     assert WatchAlert.objects.filter(watch__entity=phone, source=source).exists()
+
+
+@pytest.mark.parametrize("role", ["intake_operator", "analyst", "investigator", "ind_officer", "partner",
+                                  "privacy_officer", "administrator"])
+def test_graph_pages_as_every_role(client, three, users, role):
+    """Roles without reading signals get 403; readers see an entity only through edges of signals they may read
+    (politie-rotterdam owns these: its investigator sees them, everybody else gets 404, audited)."""
+    from vigil.audit.models import AuditEntry
+    from vigil.organisations.roles import CAPABILITIES
+
+    user = users[role]
+    client.force_login(user)
+    phone = Entity.objects.get(kind=Kind.PHONE, key="+31641278390")
+    node = Entity.objects.get(signal=three["T-1"])
+    urls = [reverse("linking:entity", args=[phone.pk]), reverse("linking:network", args=[phone.pk]),
+            reverse("linking:neighbours", args=[phone.pk]), reverse("linking:network", args=[node.pk])]
+    readable = user.organisation and user.organisation.slug == "politie-rotterdam"
+    for url in urls:
+        status = client.get(url).status_code
+        if "read_signals" not in CAPABILITIES[role]:
+            assert status == 403, (role, url)
+        else:
+            assert status == (200 if readable else 404), (role, url, status)
+    if "read_signals" in CAPABILITIES[role] and not readable:
+        assert AuditEntry.objects.filter(username=user.username, action="denied", object_type="entity").exists()
+    assert client.get(reverse("linking:alerts")).status_code == (200 if "read_signals" in CAPABILITIES[role] else 403)

@@ -78,17 +78,10 @@ def partition(ids, signatures: np.ndarray) -> dict[int, int]:
 
 
 def spark_session(cores: int | None = None):
-    """A local Spark session (all cores) sized for this module; the caller may pass its own to ``partition_spark``."""
-    import logging
+    """A local Spark session (``vigil.core.spark``); the caller may pass its own to ``partition_spark``."""
+    from vigil.core.spark import local_session
 
-    from pyspark.sql import SparkSession
-
-    logging.getLogger("py4j").setLevel(logging.ERROR)
-    session = (SparkSession.builder.master(f"local[{cores or '*'}]").appName("vigil-recluster")
-               .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
-               .config("spark.sql.shuffle.partitions", "8").config("spark.driver.memory", "2g").getOrCreate())
-    session.sparkContext.setLogLevel("ERROR")
-    return session
+    return local_session("vigil-recluster", cores)
 
 
 def partition_spark(ids, signatures: np.ndarray, spark=None) -> dict[int, int]:

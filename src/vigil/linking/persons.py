@@ -812,29 +812,10 @@ class _Engine:
 
 
 def local_spark_session(app_name: str = "vigil-linking") -> Any:
-    """A local-mode SparkSession with Splink's similarity functions, quiet (no UI, no progress)."""
-    import tempfile
+    """A local-mode SparkSession with Splink's similarity functions, quiet (``vigil.core.spark``)."""
+    from vigil.core.spark import local_session
 
-    from pyspark.sql import SparkSession
-    from splink.backends.spark import similarity_jar_location
-
-    logging.getLogger("py4j").setLevel(logging.ERROR)
-    spark = (
-        SparkSession.builder.master("local[2]")
-        .appName(app_name)
-        .config("spark.ui.enabled", "false")
-        .config("spark.ui.showConsoleProgress", "false")
-        .config("spark.jars", similarity_jar_location())
-        .config("spark.sql.shuffle.partitions", "4")
-        .config("spark.default.parallelism", "4")
-        .config("spark.driver.memory", "4g")
-        .config("spark.sql.adaptive.enabled", "true")
-        .getOrCreate()
-    )
-    spark.sparkContext.setLogLevel("ERROR")
-    if spark.sparkContext.getCheckpointDir() is None:
-        spark.sparkContext.setCheckpointDir(tempfile.mkdtemp(prefix="vigil-spark-ckpt-"))
-    return spark
+    return local_session(app_name)
 
 
 # =========================================================================== training
