@@ -37,10 +37,10 @@ def import_ads(path: Path, *, owner: str = "", images: Path | None = None, worke
 def _link_later() -> None:
     """The ad networks into the graph of signals (watched networks alert), by the background worker."""
     from vigil.core.tasks import already_queued
-    from vigil.linking.tasks import link_pending
+    from vigil.linking.tasks import link_ad_networks
 
-    if not already_queued("link_pending"):
-        link_pending.enqueue()
+    if not already_queued("link_ad_networks"):
+        link_ad_networks.enqueue()
 
 
 def default_workers() -> int:

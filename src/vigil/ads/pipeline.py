@@ -177,10 +177,6 @@ def _derive(record: dict, fields: dict) -> Derived:
         read=copy_row(as_json(found), phones, city, indicators, summary, score))
 
 
-def signature_of(blob: bytes | None) -> np.ndarray | None:
-    return None if blob is None else np.frombuffer(blob, dtype=np.uint32)
-
-
 # --- storing a batch ---------------------------------------------------------------------------------------------
 
 def link_keys(phones: list, emails: list, handles: list, image_hashes: list) -> list[str]:

@@ -20,10 +20,9 @@ from __future__ import annotations
 import json
 
 import numpy as np
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
 
 from vigil.ads import clusters
+from vigil.core.components import smallest_in_component
 
 BUCKET_CAP = clusters.BUCKET_CAP
 _AGREE = int(np.ceil(clusters.THRESHOLD * clusters.PERMUTATIONS))  # equal positions a kept pair needs
@@ -68,13 +67,10 @@ def partition(ids, signatures: np.ndarray) -> dict[int, int]:
     if len(ids) < 2:
         return {}
     a, b = kept_pairs(signatures, *candidate_pairs(ids, band_keys(signatures)))
-    graph = coo_matrix((np.ones(len(a), dtype=np.int8), (a, b)), shape=(len(ids), len(ids)))
-    _, label = connected_components(graph, directed=False)
-    smallest = np.full(label.max() + 1, np.iinfo(np.int64).max)
-    np.minimum.at(smallest, label, ids)
+    smallest = smallest_in_component(ids, a, b)
     linked = np.zeros(len(ids), dtype=bool)
     linked[a] = linked[b] = True
-    return dict(zip(ids[linked].tolist(), smallest[label[linked]].tolist(), strict=True))
+    return dict(zip(ids[linked].tolist(), smallest[linked].tolist(), strict=True))
 
 
 def spark_session(cores: int | None = None):

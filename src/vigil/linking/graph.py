@@ -12,6 +12,7 @@ digits) stay visible on the signal but link nothing.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -164,8 +165,6 @@ def _upsert(mentions: list[tuple[Mention, object]]) -> dict[tuple[str, str], int
 
 
 def _json(value) -> str:
-    import json
-
     return json.dumps(value, ensure_ascii=False, default=str)
 
 
@@ -284,8 +283,8 @@ def networks() -> int:
     """Every entity's network from scratch: connected components of the edges between non-hub entities (a hub
     stays in no network of its own but shows in each neighbour's). Returns the number of networks of two or more."""
     import numpy as np
-    from scipy.sparse import coo_matrix
-    from scipy.sparse.csgraph import connected_components
+
+    from vigil.core.components import smallest_in_component
 
     with transaction.atomic(), connection.cursor() as cur:
         cur.execute("SELECT max(id) FROM linking_entity")
@@ -294,17 +293,14 @@ def networks() -> int:
                        JOIN linking_entity b ON b.id = x.b_id WHERE a.degree <= %s AND b.degree <= %s""",
                     [HUB_DEGREE, HUB_DEGREE])
         edges = np.array(cur.fetchall(), dtype=np.int64).reshape(-1, 2)
-        graph = coo_matrix((np.ones(len(edges), dtype=np.int8), (edges[:, 0], edges[:, 1])), shape=(top, top))
-        _, label = connected_components(graph, directed=False)
-        smallest = np.full(label.max() + 1, np.iinfo(np.int64).max)
-        np.minimum.at(smallest, label, np.arange(top))
+        smallest = smallest_in_component(np.arange(top), edges[:, 0], edges[:, 1])  # entity ids are the rows
         cur.execute("SELECT id FROM linking_entity WHERE degree <= %s", [HUB_DEGREE])
         ids = np.array([r[0] for r in cur.fetchall()], dtype=np.int64)
-        nets = smallest[label[ids]]
+        nets = smallest[ids]
         cur.execute("UPDATE linking_entity SET network = NULL WHERE degree > %s", [HUB_DEGREE])
         cur.execute("CREATE TEMPORARY TABLE IF NOT EXISTS linking_net (id bigint, net bigint) ON COMMIT DROP")
         with cur.cursor.copy("COPY linking_net (id, net) FROM STDIN") as copy:
             copy.write("".join(f"{i}\t{n}\n" for i, n in zip(ids.tolist(), nets.tolist(), strict=True)))
         cur.execute("UPDATE linking_entity e SET network = v.net FROM linking_net v "
                     "WHERE e.id = v.id AND e.network IS DISTINCT FROM v.net")
-        return int(np.count_nonzero(np.bincount(label[ids]) >= 2))
+        return int(np.count_nonzero(np.unique(nets, return_counts=True)[1] >= 2))

@@ -26,6 +26,7 @@ NETWORK_NODES = 400  # at most in one network view
 
 
 def visible_edges(user) -> Q:
+    """On anything with a ``source`` node (an edge, a watch alert): the source is one the user may read."""
     q = readable(user, "source__signal")
     if may_read_ads(user):
         q |= Q(source__kind=Kind.AD_NETWORK)

@@ -75,14 +75,16 @@ def link_ad_networks() -> int:
     return len(todo)
 
 
-def link_stale(progress: Callable[[int, int], None] | None = None, batch: int = BATCH) -> dict:
-    """Link every signal the graph does not hold in its current version, then the ad networks; resumable."""
+def link_stale(progress: Callable[[int, int], None] | None = None, batch: int = BATCH,
+               ad_networks: bool = True) -> dict:
+    """Link every signal the graph does not hold in its current version, then (unless told not to: a signal import
+    changes no ad network) the ad networks; resumable."""
     ids = stale_signal_ids()
     for start in range(0, len(ids), batch):
         link_signals(ids[start:start + batch])
         if progress:
             progress(min(start + batch, len(ids)), len(ids))
-    return {"signals": len(ids), "ad_networks": link_ad_networks()}
+    return {"signals": len(ids), "ad_networks": link_ad_networks() if ad_networks else 0}
 
 
 def relink_all(progress: Callable[[int, int], None] | None = None) -> dict:

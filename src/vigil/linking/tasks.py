@@ -7,8 +7,14 @@ from vigil.linking import service
 
 @task()
 def link_pending() -> int:
-    """Link every signal whose version the graph does not hold yet."""
-    return service.link_stale()["signals"]
+    """Link every signal whose version the graph does not hold yet (after an import of signals)."""
+    return service.link_stale(ad_networks=False)["signals"]
+
+
+@task()
+def link_ad_networks() -> int:
+    """The ad networks whose phones, e-mails or accounts changed (after an import of ads)."""
+    return service.link_ad_networks()
 
 
 @task()

@@ -151,11 +151,7 @@ def watch(request, pk: int):
 def alerts(request):
     """New signals and ad networks that touched a network you watch, newest first — only those you may read."""
     require(request.user, "read_signals")
-    visible = queries.visible_edges(request.user)
-    from vigil.linking.models import Edge
-
-    readable = Edge.objects.filter(visible).values("source_id")
-    rows = (WatchAlert.objects.filter(watch__user=request.user, source_id__in=readable)
+    rows = (WatchAlert.objects.filter(queries.visible_edges(request.user), watch__user=request.user)
             .select_related("watch__entity", "source", "entity").order_by("-at")[:200])
     record(request.user, "view", object_type="watch_alerts", object_id=request.user.pk)
     return render(request, "linking/alerts.html", {
