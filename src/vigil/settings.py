@@ -63,6 +63,10 @@ INSTALLED_APPS = [
     "vigil.public",
     "vigil.ads",
     "vigil.linking",
+    "vigil.cases",
+    "vigil.protection",
+    "vigil.statistics",
+    "vigil.api",
 ]
 
 MIDDLEWARE = [

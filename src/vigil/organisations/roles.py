@@ -15,15 +15,20 @@ class Role(models.TextChoices):
 
 
 # Capabilities per role. Reading signals is further limited per object by
-# need-to-know (vigil.register.access): own organisation or shared with it.
+# need-to-know (vigil.register.access): own organisation or shared with it. Cases are
+# further limited to their members (vigil.cases.access), received referrals to the
+# receiving organisation; victim protection and permit actions are IND's alone.
 CAPABILITIES: dict[str, frozenset[str]] = {
     Role.INTAKE: frozenset({"read_signals", "intake", "review"}),
-    Role.ANALYST: frozenset({"read_signals", "intake", "search", "share", "review"}),
-    Role.INVESTIGATOR: frozenset({"read_signals", "intake", "search", "share", "review"}),
-    Role.IND_OFFICER: frozenset({"read_signals", "intake", "search"}),
-    Role.PARTNER: frozenset({"read_signals", "search"}),
-    Role.PRIVACY_OFFICER: frozenset({"audit"}),
-    Role.ADMINISTRATOR: frozenset({"admin"}),
+    Role.ANALYST: frozenset({"read_signals", "intake", "search", "share", "review", "cases", "refer",
+                             "receive_referrals", "statistics"}),
+    Role.INVESTIGATOR: frozenset({"read_signals", "intake", "search", "share", "review", "cases", "refer",
+                                  "receive_referrals", "statistics"}),
+    Role.IND_OFFICER: frozenset({"read_signals", "intake", "search", "cases", "refer", "receive_referrals",
+                                 "protection", "permits", "statistics"}),
+    Role.PARTNER: frozenset({"read_signals", "search", "receive_referrals"}),
+    Role.PRIVACY_OFFICER: frozenset({"audit", "statistics"}),
+    Role.ADMINISTRATOR: frozenset({"admin", "api_tokens"}),
 }
 
 

@@ -1,0 +1,8 @@
+from django.urls import path  # noqa: F401
+
+app_name = "statistics"
+urlpatterns = []
+
+# What each route needs (a capability, or None for any logged-in user). tests/test_access.py requires every route
+# to be listed here; statistics, no personal data (tests/test_statistics.py walks them as every role).
+ROUTE_NEEDS: dict[str, str | None] = {}
