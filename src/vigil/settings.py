@@ -150,7 +150,7 @@ STATIC_ROOT.mkdir(exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 _npm = REPO_DIR / "node_modules"
 for _name, _folder in (("htmx", "htmx.org/dist"), ("altcha", "altcha/dist"), ("leaflet", "leaflet/dist"),
-                       ("cytoscape", "cytoscape/dist")):
+                       ("cytoscape", "cytoscape/dist"), ("chartjs", "chart.js/dist")):
     if (_npm / _folder).is_dir():
         STATICFILES_DIRS.append((f"vendor/{_name}", _npm / _folder))
 STORAGES = {
