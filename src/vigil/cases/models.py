@@ -76,6 +76,9 @@ class CaseMember(models.Model):
         constraints = [models.UniqueConstraint(fields=["case", "user"], name="case_member_unique")]
         indexes = [models.Index(fields=["user", "case"])]
 
+    def __str__(self):
+        return f"{self.user_id} in {self.case_id}"
+
 
 class CaseItem(models.Model):
     """One signal, entity or ad in a case. ``via`` says how it came in (e.g. "network 812", "cluster 45")."""
@@ -102,6 +105,11 @@ class CaseItem(models.Model):
             models.UniqueConstraint(fields=["case", "ad"], condition=Q(ad__isnull=False), name="case_item_ad_unique"),
         ]
 
+    def __str__(self):
+        kind, pk = next((k, v) for k, v in (("signal", self.signal_id), ("entity", self.entity_id), ("ad", self.ad_id))
+                        if v)
+        return f"{kind} {pk} in {self.case_id}"
+
 
 class CaseProposal(models.Model):
     """A new signal that touches a case's entities, proposed to the case's members; accepted ones become items."""
@@ -123,6 +131,9 @@ class CaseProposal(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["case", "signal"], name="case_proposal_unique")]
 
+    def __str__(self):
+        return f"signal {self.signal_id} for {self.case_id}"
+
 
 class Task(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="tasks")
@@ -139,6 +150,9 @@ class Task(models.Model):
         verbose_name = _("task")
         verbose_name_plural = _("tasks")
 
+    def __str__(self):
+        return self.title
+
 
 class Note(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notes")
@@ -148,6 +162,9 @@ class Note(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+
+    def __str__(self):
+        return self.text[:60]
 
 
 class Attachment(models.Model):
@@ -165,6 +182,9 @@ class Attachment(models.Model):
     class Meta:
         ordering = ["at", "id"]
 
+    def __str__(self):
+        return self.name
+
 
 class CaseEvent(models.Model):
     """The timeline: one row per thing done to a case. ``case_reference`` keeps where it happened through merges."""
@@ -179,6 +199,9 @@ class CaseEvent(models.Model):
     class Meta:
         ordering = ["at", "id"]
         indexes = [models.Index(fields=["case", "at"])]
+
+    def __str__(self):
+        return f"{self.case_reference} {self.kind}"
 
 
 class Tlp(models.TextChoices):
@@ -248,6 +271,9 @@ class Dossier(models.Model):
     generated_at = models.DateTimeField(default=timezone.now)
     pages = models.PositiveIntegerField(default=0)
 
+    def __str__(self):
+        return f"dossier {self.referral_id}"
+
 
 class FeedbackKind(models.TextChoices):
     INVESTIGATION = "investigation_opened", _("Investigation opened")
@@ -272,3 +298,6 @@ class ReferralUpdate(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+
+    def __str__(self):
+        return f"{self.referral_id} {self.kind}"
