@@ -21,6 +21,8 @@ COMMANDS = {
     ("link",): ("link", "Link signals and ad networks into the graph (resumable; --full recomputes networks)"),
     ("export", "ftm"): ("export_ftm", "Write the graph as FollowTheMoney entities (JSON Lines)"),
     ("assess",): ("assess", "Read texts (file or stdin) with the indicator catalogue; print JSON Lines readings"),
+    ("protection", "reminders"): ("protection_reminders", "Make the reminders before victim-protection deadlines (idempotent, daily)"),
+    ("api", "token"): ("api_token", "Create, list or revoke API tokens of partner systems"),
     ("audit", "verify"): ("audit_verify", "Check the hash chain of the audit log"),
     ("migrate",): ("migrate", "Bring the database schema up to date"),
     ("manage",): (None, "Run any Django management command"),

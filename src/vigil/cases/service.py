@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from vigil.ads.models import Ad
 from vigil.ads.queries import may_read_ads
@@ -41,7 +42,7 @@ def open_case(user, title: str, *, summary: str = "", forms: Iterable[str] = (),
     """A new case in the user's organisation with the user as its first member, and the given items."""
     require(user, "cases")
     if not title.strip():
-        raise CaseError("a case needs a title")
+        raise CaseError(_("A case needs a title."))
     now = timezone.now()
     case = Case.objects.create(reference=f"new-{now.timestamp()}-{user.pk}", title=title.strip()[:300],
                                summary=summary, forms=list(forms), owner_id=user.organisation_id, created_by=user,
@@ -65,16 +66,16 @@ def add_items(user, case: Case, *, signals: Iterable = (), entities: Iterable = 
     ad_ids = {getattr(a, "pk", a) for a in ads}
     visible = set(visible_signals(user).filter(pk__in=signal_ids).values_list("pk", flat=True))
     if signal_ids - visible:
-        raise CaseError(f"signals not found: {sorted(signal_ids - visible)}")
+        raise CaseError(_("Signals not found: %(ids)s") % {"ids": sorted(signal_ids - visible)})
     found = {e.pk: e for e in Entity.objects.filter(pk__in=entity_ids)}
     hidden = [pk for pk in entity_ids if pk not in found or not may_see(user, found[pk])]
     if hidden:
-        raise CaseError(f"entities not found: {sorted(hidden)}")
+        raise CaseError(_("Entities not found: %(ids)s") % {"ids": sorted(hidden)})
     if ad_ids and not may_read_ads(user):
-        raise CaseError("ads are not readable for this role")
+        raise CaseError(_("Ads are not readable for this role."))
     known_ads = set(Ad.objects.filter(pk__in=ad_ids).values_list("pk", flat=True))
     if ad_ids - known_ads:
-        raise CaseError(f"ads not found: {sorted(ad_ids - known_ads)}")
+        raise CaseError(_("Ads not found: %(ids)s") % {"ids": sorted(ad_ids - known_ads)})
     have = CaseItem.objects.filter(case=case)
     new = ([CaseItem(case=case, signal_id=pk, via=via, added_by=user) for pk in
             signal_ids - set(have.filter(signal__isnull=False).values_list("signal_id", flat=True))]
@@ -105,10 +106,10 @@ ALLOWED = {
 def set_status(user, case: Case, status: str, *, outcome: str = "", note: str = "") -> Case:
     """Move along the workflow; closing needs an outcome, reopening clears it."""
     if status not in ALLOWED.get(case.status, set()):
-        raise CaseError(f"a case that is {case.status} cannot become {status}")
+        raise CaseError(_("A case that is %(before)s cannot become %(after)s.") % {"before": case.get_status_display(), "after": CaseStatus(status).label if status in CaseStatus.values else status})
     if status == CaseStatus.CLOSED:
         if outcome not in Outcome.values:
-            raise CaseError("closing a case needs an outcome")
+            raise CaseError(_("Closing a case needs an outcome."))
         case.outcome, case.outcome_note, case.closed_at = outcome, note, timezone.now()
     else:
         case.outcome, case.outcome_note, case.closed_at = "", "", None
@@ -117,15 +118,15 @@ def set_status(user, case: Case, status: str, *, outcome: str = "", note: str = 
     case.updated_at = timezone.now()
     case.save(update_fields=["status", "outcome", "outcome_note", "closed_at", "updated_at"])
     event(case, user, "status", before=before, after=status, outcome=outcome, note=note)
-    record(user, "status", case, detail={"before": before, "after": status, "outcome": outcome})
+    record(user, "update", case, detail={"before": before, "after": status, "outcome": outcome})
     return case
 
 
 def add_member(user, case: Case, member) -> bool:
     """Members add colleagues of their own organisation who may work cases."""
     if member.organisation_id != case.owner_id or not member.can("cases"):
-        raise CaseError(f"{member} cannot work cases of {case.owner}")
-    _, created = CaseMember.objects.get_or_create(case=case, user=member, defaults={"added_by": user})
+        raise CaseError(_("%(member)s cannot work cases of %(owner)s.") % {"member": member, "owner": case.owner})
+    _member, created = CaseMember.objects.get_or_create(case=case, user=member, defaults={"added_by": user})
     if created:
         event(case, user, "member_added", member=member.get_username())
         record(user, "update", case, detail={"member_added": member.get_username()})

@@ -125,3 +125,11 @@ def load_demo(seed: int = 2026, n_signals: int = 2200):
     share_some(seed)
     load_public_reports()
     return world, logins, result
+
+
+def load_case_work(world) -> dict:
+    """After linking (a case takes entities and proposals from the graph): the demo analyst's case on the three-city
+    network, with tasks and notes (vigil.cases.demo)."""
+    from vigil.cases import demo
+
+    return demo.load(world)

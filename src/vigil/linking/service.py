@@ -33,7 +33,11 @@ def link_signals(ids: list[int]) -> set[int]:
         return set()
     resolved = dict(ResolvedPerson.objects.filter(person__signal__in=signals).values_list("person_id", "cluster"))
     derived = [graph.derive_signal(s, resolved) for s in signals]
-    return graph.store(derived, {(Kind.SIGNAL, str(s.pk)): s.content_hash for s in signals})
+    touched = graph.store(derived, {(Kind.SIGNAL, str(s.pk)): s.content_hash for s in signals})
+    from vigil.cases.proposals import propose_for_signals  # a signal that touches a case is proposed for it
+
+    propose_for_signals([s.pk for s in signals])
+    return touched
 
 
 def stale_signal_ids() -> list[int]:

@@ -45,6 +45,9 @@ def serve(host: str, port: int, out, workers: int | None = None, threads: int = 
     from vigil.assessment.tasks import assess_pending
 
     assess_pending.enqueue()  # readings made with an older catalogue are brought up to date in the background
+    from vigil.protection.tasks import ensure_scheduled
+
+    ensure_scheduled()  # daily victim-protection reminders: now, then every morning at 06:00
     worker = start_worker()
     try:
         Server().run()

@@ -2,7 +2,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from vigil.core.management.commands.serve import serve
-from vigil.demo.load import DEMO_PASSWORD, load_demo
+from vigil.demo.load import DEMO_PASSWORD, load_case_work, load_demo
 
 
 class Command(BaseCommand):
@@ -35,6 +35,13 @@ class Command(BaseCommand):
         persons = resolution.resolve_persons()  # one entity per person, however each source wrote the name
         self.stdout.write(f"Linked {linked['signals']} signals and {linked['ad_networks']} ad networks; "
                           f"{persons['clusters']} persons found in several signals; {persons['networks']} networks.")
+        if signals:
+            self.stdout.write(f"Case work: {load_case_work(world)}")
+            from vigil.protection import demo as protection_demo
+
+            made = protection_demo.load(world)
+            self.stdout.write(f"Victim protection: {len(made['records'])} records, {len(made['flags'])} permit flags "
+                              "(IND).")
         self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
         for username, role, org in logins:
             self.stdout.write(f"  {username:<12} {role:<20} {org}")
