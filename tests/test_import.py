@@ -92,6 +92,23 @@ def test_bad_lines_are_reported_and_good_lines_stored(tmp_path, orgs):
     assert Person.objects.get(signal__ref="OK-2").problems == ["nationality: unknown country 'Atlantis'"]
 
 
+def test_text_postgresql_cannot_store_is_that_lines_error_and_odd_offsets_are_kept(tmp_path, orgs):
+    f = tmp_path / "s.jsonl"
+    write_jsonl(f, [
+        make_record("OK-1"),
+        make_record("NUL-2", narrative="voor\u0000na"),
+        '{"source": "phone_tip", "ref": "SUR-3", "organisation": "Meldlijn", "received_at": "2026-05-04", '
+        '"persons": [{"name": "\\ud800"}]}',
+        make_record("TZ-4", received_at="2026-05-04T10:15:00+21:14"),
+        make_record("OK-5", received_at="2026-05-04T10:15:00+14:00"),
+    ])
+    report = import_signals(f)
+    assert sorted(Signal.objects.values_list("ref", flat=True)) == ["OK-1", "OK-5", "TZ-4"]
+    assert [(e.line, e.field) for e in report.errors] == [(2, "narrative"), (3, "persons[0].name")]
+    # an offset PostgreSQL does not take (beyond ±15:59) is the same moment in UTC
+    assert Signal.objects.get(ref="TZ-4").received_at.isoformat() == "2026-05-03T13:01:00+00:00"
+
+
 def test_interrupted_import_resumes(tmp_path, orgs):
     f = tmp_path / "s.jsonl"
     write_jsonl(f, [make_record(f"R-{i}") for i in range(25)])

@@ -16,6 +16,7 @@ from vigil.organisations.models import Organisation
 
 class Scope(models.TextChoices):
     SIGNALS_WRITE = "signals:write", _("Submit signals")
+    SIGNALS_READ = "signals:read", _("Read signals the organisation may see")
     LOOKUP = "lookup", _("Look up identifiers")
     CASES_READ = "cases:read", _("Read cases")
     REFERRALS_READ = "referrals:read", _("Read referrals received")
@@ -23,7 +24,23 @@ class Scope(models.TextChoices):
     PROTECTION_READ = "protection:read", _("Read victim-protection deadlines (IND)")
 
 
+# The capability of the token's user each scope relies on (vigil.organisations.roles): a scope never gives a user
+# more than the role does. ``vigil api token create`` refuses a scope the role cannot use; requests check it again,
+# since a role can change after the token was made.
+SCOPE_NEEDS = {
+    Scope.SIGNALS_WRITE: "intake",
+    Scope.SIGNALS_READ: "read_signals",
+    Scope.LOOKUP: "search",
+    Scope.CASES_READ: "cases",
+    Scope.REFERRALS_READ: None,  # received ones need receive_referrals, sent ones case membership
+    Scope.REFERRALS_WRITE: "receive_referrals",
+    Scope.PROTECTION_READ: "protection",
+}
+
 PREFIX = "vgl_"
+REQUESTS_PER_MINUTE = 600
+SIGNALS_PER_MINUTE = 6000
+LOOKUPS_PER_MINUTE = 60
 
 
 def digest(token: str) -> str:
@@ -40,6 +57,9 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    requests_per_minute = models.PositiveIntegerField(_("requests per minute"), default=REQUESTS_PER_MINUTE)
+    signals_per_minute = models.PositiveIntegerField(_("signals submitted per minute"), default=SIGNALS_PER_MINUTE)
+    lookups_per_minute = models.PositiveIntegerField(_("lookups per minute"), default=LOOKUPS_PER_MINUTE)
 
     class Meta:
         verbose_name = _("API token")
@@ -49,8 +69,9 @@ class ApiToken(models.Model):
         return f"{self.organisation.slug}/{self.name} ({self.shown}…)"
 
     @classmethod
-    def issue(cls, user, name: str, scopes) -> tuple["ApiToken", str]:
-        """A new token for the user; the plain token is returned once and never stored."""
+    def issue(cls, user, name: str, scopes, **limits) -> tuple["ApiToken", str]:
+        """A new token for the user; the plain token is returned once and never stored. ``limits`` may set
+        requests_per_minute, signals_per_minute and lookups_per_minute."""
         unknown = set(scopes) - set(Scope.values)
         if unknown:
             raise ValueError(f"unknown scopes: {sorted(unknown)}")
@@ -58,5 +79,23 @@ class ApiToken(models.Model):
             raise ValueError(f"{user} belongs to no organisation")
         plain = PREFIX + secrets.token_urlsafe(32)
         token = cls.objects.create(user=user, organisation_id=user.organisation_id, name=name, scopes=sorted(scopes),
-                                   hash=digest(plain), shown=plain[:10])
+                                   hash=digest(plain), shown=plain[:10], **limits)
         return token, plain
+
+
+class RateCount(models.Model):
+    """Requests of one token in one minute, per limit ("requests", "signals", "lookups"). Shared by every gunicorn
+    worker (one upsert per request), so the limit holds whatever the number of processes; the table is UNLOGGED
+    (a crash may forget the current minute's counts, which is harmless) and each token keeps only its current
+    minutes (vigil.api.limits)."""
+
+    token = models.ForeignKey(ApiToken, on_delete=models.CASCADE, related_name="+")
+    bucket = models.CharField(max_length=16)
+    minute = models.BigIntegerField(help_text="minutes since the epoch")
+    used = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["token", "bucket", "minute"], name="api_ratecount_unique")]
+
+    def __str__(self):
+        return f"{self.token_id} {self.bucket} {self.minute}: {self.used}"

@@ -96,7 +96,34 @@ def parse_datetime(value: str, field: str) -> tuple[dt.datetime, bool]:
         raise RecordError(field, f"not an ISO 8601 date or date-time: {value!r}") from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=ZoneInfo("Europe/Amsterdam"))
-    return parsed, False
+    try:
+        return parsed.astimezone(dt.UTC), False  # the same moment; PostgreSQL refuses offsets beyond ±15:59
+    except OverflowError:
+        raise RecordError(field, f"out of range: {value!r}") from None
+
+
+def unstorable(value, path: str = "") -> str | None:
+    """The first field holding text PostgreSQL cannot store (U+0000, or half of a surrogate pair: JSON allows both
+    as escapes), or None. Found before anything is written, so it is that record's error, not its batch's."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            return path or "(record)"
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return path or "(record)"
+        return None
+    if isinstance(value, dict):
+        for k, v in value.items():
+            found = unstorable(k, path) or unstorable(v, f"{path}.{k}" if path else str(k))
+            if found:
+                return found
+    elif isinstance(value, list):
+        for n, v in enumerate(value):
+            found = unstorable(v, f"{path}[{n}]")
+            if found:
+                return found
+    return None
 
 
 def content_hash(record: dict) -> str:
@@ -235,6 +262,9 @@ def _address(pos: int, data: dict) -> Address:
 
 def prepare(record: dict, *, check_schema: bool = True) -> Prepared:
     """Validate and normalise one record. Raises RecordError for what cannot be stored."""
+    bad = unstorable(record)
+    if bad:
+        raise RecordError(bad, "contains text that cannot be stored (U+0000 or an unpaired surrogate)")
     if check_schema:
         validate(record)
     channel = record.get("channel") if record.get("channel") in EXTRA_CHANNELS else record["source"]
