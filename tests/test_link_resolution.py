@@ -58,7 +58,7 @@ def test_judgements_override_and_undo_a_merge_and_contradictions_are_refused(cli
     a, b, c = (persons[ref] for ref, *_ in MANAGER)
     entity = entity_of(a)
     page = client.get(reverse("linking:entity", args=[entity.pk])).content.decode()
-    assert "Why: the pairs the model scored" in page and "birth" in page.lower()
+    assert "Waarom: de paren die het model heeft gescoord" in page and "birth" in page.lower()
     # not the same: the merge is undone (the weakest link cut), audited
     resp = client.post(reverse("linking:judge"), {"a": b.pk, "b": c.pk, "verdict": "different",
                                                   "reason": "other birth year in the municipal records",

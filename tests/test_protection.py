@@ -280,7 +280,7 @@ def test_record_steps_through_the_page(client, ind, rec):
                 "reflection-reflection_start": start.isoformat(),
                 "reflection-reflection_end": (start + dt.timedelta(days=120)).isoformat()}
     response = client.post(url, too_long)
-    assert response.status_code == 200 and "at most three months" in response.content.decode()
+    assert response.status_code == 200 and "hoogstens drie maanden" in response.content.decode()
     rec.refresh_from_db()
     assert rec.reflection_end == reflection_limit(start)  # unchanged
     response = client.post(url, {"step": "cooperation", "cooperation-cooperation": "report",
@@ -321,7 +321,7 @@ def test_new_record_from_a_signal_person(client, ind, signals):
     response = client.post(reverse("protection:new"), {"nationality": "Atlantis",
                                                        "person": victim(signals, "ROT-2026-0007").pk})
     html = response.content.decode()
-    assert response.status_code == 200 and "Unknown country" in html and "signal you may read" in html
+    assert response.status_code == 200 and "Onbekend land" in html and "signaal dat u mag inzien" in html
 
 
 def test_flag_needs_evidence_and_follows_its_decision_trail(client, ind, signals, flag):
@@ -354,7 +354,7 @@ def test_flag_form_cites_signals_by_reference(client, ind, signals):
     form = {"action": "refusal", "permit": "Verblijfsvergunning arbeid", "company": company.pk,
             "summary": SUMMARY}
     html = client.post(reverse("protection:flag_new"), form).content.decode()
-    assert "Cite at least one signal or case" in html
+    assert "Noem ten minste één signaal of zaak" in html
     html = client.post(reverse("protection:flag_new"), {**form, "signals": "ROT-2026-0007"}).content.decode()
     assert "Signals not found among those you may read: ROT-2026-0007" in html
     response = client.post(reverse("protection:flag_new"), {**form, "signals": "IND-2026-0042"})

@@ -49,6 +49,8 @@ def logging_config(fmt: str = "json", level: str = "INFO") -> dict:
             "faker": {"level": "WARNING"},
             "django_tasks": {"level": "WARNING"},
             "django_tasks_db": {"level": "WARNING"},
+            "weasyprint.progress": {"level": "WARNING"},  # a line per rendering step of a dossier is noise
+            "fontTools": {"level": "WARNING"},
         },
     }
 

@@ -19,6 +19,7 @@ may read; the command runs as the system (every source), audited.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import NamedTuple
 
 from followthemoney import model
 from followthemoney.proxy import EntityProxy
@@ -70,50 +71,69 @@ def _proxy(entity: Entity) -> EntityProxy | None:
     return p
 
 
+class End(NamedTuple):
+    """One end of a link: its key among the proxies, its kind, its normalised key and its entity id."""
+
+    ref: object
+    kind: str
+    key: str
+    pk: int
+
+
+def fold_link(proxies: dict, documents: list, a: End, b: End, relation: str, *, given=None, field=None, role=None,
+              date: str | None = None, link_id: str = "") -> None:
+    """Fold one link of the graph into FtM: what a source mentions becomes its ``*Mentioned`` properties and a
+    ``Documentation``; what a person or company uses becomes its phone, e-mail, identification, account or vehicle.
+    Shared by the graph export and the referral dossier, so both map a link the same way."""
+    if relation == "mentions":
+        doc = proxies.get(a.ref)
+        if doc is None:
+            return
+        if b.kind in MENTIONED:
+            doc.add(MENTIONED[b.kind], given if b.kind == Kind.ADDRESS else
+                    (proxies[b.ref].first("name") if b.ref in proxies and b.kind in (Kind.PERSON, Kind.ORGANISATION)
+                     else b.key))
+        if b.ref in proxies:
+            link = model.make_entity("Documentation")
+            link.id = link_id
+            link.add("document", doc.id)
+            link.add("entity", proxies[b.ref].id)
+            link.add("role", " · ".join(x for x in (field, role) if x))
+            link.add("summary", given)
+            link.add("date", date)
+            documents.append(link)
+    elif relation == "uses":
+        owner = proxies.get(a.ref)
+        if owner is None:
+            return
+        if b.kind == Kind.PHONE:
+            owner.add("phone", b.key, quiet=True)
+        elif b.kind == Kind.EMAIL:
+            owner.add("email", b.key, quiet=True)
+        elif b.kind == Kind.DOCUMENT and a.kind == Kind.PERSON:
+            ident = model.make_entity("Identification")
+            ident.id = f"vigil-identification-{b.pk}-{a.pk}"
+            ident.add("number", b.key)
+            ident.add("holder", owner.id)
+            documents.append(ident)
+        elif b.kind in (Kind.BANK_ACCOUNT, Kind.VEHICLE) and b.ref in proxies:
+            proxies[b.ref].add("owner", owner.id)
+
+
 def entities(batch: int = 2000) -> Iterator[EntityProxy]:
     """Every entity and link as FtM proxies, streamed (entities first, then the links between them)."""
     proxies: dict[int, EntityProxy] = {}
-    kinds: dict[int, Entity] = {}
+    kinds: dict[int, End] = {}
     for entity in Entity.objects.order_by("pk").iterator(chunk_size=batch):
-        kinds[entity.pk] = Entity(pk=entity.pk, kind=entity.kind, key=entity.key)
+        kinds[entity.pk] = End(entity.pk, entity.kind, entity.key, entity.pk)
         proxy = _proxy(entity)
         if proxy is not None:
             proxies[entity.pk] = proxy
-    documents = []
+    documents: list = []
     for edge in Edge.objects.order_by("pk").iterator(chunk_size=batch):
-        a, b = kinds[edge.a_id], kinds[edge.b_id]
         ev = edge.evidence or {}
-        if edge.relation == "mentions":
-            doc = proxies.get(a.pk)
-            if b.kind in MENTIONED and doc is not None:
-                doc.add(MENTIONED[b.kind], ev.get("given") if b.kind == Kind.ADDRESS else
-                        (proxies[b.pk].first("name") if b.pk in proxies and b.kind in (Kind.PERSON, Kind.ORGANISATION)
-                         else b.key))
-            if b.pk in proxies and doc is not None:
-                link = model.make_entity("Documentation")
-                link.id = f"vigil-edge-{edge.pk}"
-                link.add("document", doc.id)
-                link.add("entity", proxies[b.pk].id)
-                link.add("role", " · ".join(x for x in (ev.get("field"), ev.get("role")) if x))
-                link.add("summary", ev.get("given"))
-                if edge.at:
-                    link.add("date", edge.at.date().isoformat())
-                documents.append(link)
-        elif edge.relation == "uses":
-            owner = proxies.get(a.pk)
-            if owner is None:
-                continue
-            if b.kind == Kind.PHONE:
-                owner.add("phone", b.key, quiet=True)
-            elif b.kind == Kind.EMAIL:
-                owner.add("email", b.key, quiet=True)
-            elif b.kind == Kind.DOCUMENT and a.kind == Kind.PERSON:
-                ident = model.make_entity("Identification")
-                ident.id = f"vigil-identification-{b.pk}-{a.pk}"
-                ident.add("number", b.key)
-                ident.add("holder", owner.id)
-                documents.append(ident)
-            elif b.kind in (Kind.BANK_ACCOUNT, Kind.VEHICLE) and b.pk in proxies:
-                proxies[b.pk].add("owner", owner.id)
+        fold_link(proxies, documents, kinds[edge.a_id], kinds[edge.b_id], edge.relation, given=ev.get("given"),
+                  field=ev.get("field"), role=ev.get("role"), date=edge.at.date().isoformat() if edge.at else None,
+                  link_id=f"vigil-edge-{edge.pk}")
     yield from proxies.values()
     yield from documents
