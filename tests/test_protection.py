@@ -291,7 +291,7 @@ def test_record_steps_through_the_page(client, ind, rec):
     response = client.post(url, {"step": "permit_decision", "target": permit.pk,
                                  f"permit-{permit.pk}-decision": "granted",
                                  f"permit-{permit.pk}-decided_on": d(0).isoformat()})
-    assert response.status_code == 200 and "needs its validity" in response.content.decode()
+    assert response.status_code == 200 and "heeft een geldigheidsduur nodig" in response.content.decode()
     client.post(url, {"step": "permit_decision", "target": permit.pk, f"permit-{permit.pk}-decision": "granted",
                       f"permit-{permit.pk}-decided_on": d(0).isoformat(),
                       f"permit-{permit.pk}-valid_from": d(0).isoformat(),
@@ -301,7 +301,7 @@ def test_record_steps_through_the_page(client, ind, rec):
     permit.refresh_from_db()
     assert permit.decision == Decision.GRANTED and permit.valid_until == d(365)
     html = client.get(reverse("protection:record", args=[rec.pk])).content.decode()
-    assert "Medical or psychological reasons" in html and "Advies BMA" in html
+    assert "Medische of psychische redenen" in html and "Advies BMA" in html
     assert [e.kind for e in rec.events.all()] == ["opened", "cooperation", "permit_applied", "permit_decided",
                                                   "exemption_requested"]
 
@@ -356,7 +356,7 @@ def test_flag_form_cites_signals_by_reference(client, ind, signals):
     html = client.post(reverse("protection:flag_new"), form).content.decode()
     assert "Noem ten minste één signaal of zaak" in html
     html = client.post(reverse("protection:flag_new"), {**form, "signals": "ROT-2026-0007"}).content.decode()
-    assert "Signals not found among those you may read: ROT-2026-0007" in html
+    assert "Niet gevonden onder de signalen die u mag inzien: ROT-2026-0007" in html
     response = client.post(reverse("protection:flag_new"), {**form, "signals": "IND-2026-0042"})
     assert response.status_code == 302
     assert PermitFlag.objects.get().subject_name == "Flexwerk Oost B.V."

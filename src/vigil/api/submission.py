@@ -77,7 +77,7 @@ def _write(run: list[tuple[int, dict]], organisation, resolver, recorded_by: str
     for attempt in range(3):
         preps = [_prepare(rec, organisation) for _, rec in run]
         try:
-            write_batch(preps, resolver, recorded_by, user=user)  # one transaction of its own
+            write_batch(preps, resolver, recorded_by, user=user, background=True)  # one transaction of its own
             return preps
         except (IntegrityError, psycopg.errors.IntegrityError):  # COPY raises psycopg's own
             if attempt == 2:

@@ -1,16 +1,10 @@
-"""Reading new and changed signals as soon as they are stored."""
+"""Reading new and changed signals as soon as they are stored (``core.tasks.now_or_later``)."""
 
 from vigil.assessment import service
-from vigil.core.tasks import already_queued
-
-INLINE = 50  # a staff intake or a web report is read at once; an import is left to the background worker
+from vigil.core.tasks import now_or_later
 
 
-def on_signals_written(sender, ids, **_):
-    if len(ids) <= INLINE:
-        service.assess_signals(list(ids))
-        return
+def on_signals_written(sender, ids, background=False, **_):
     from vigil.assessment.tasks import assess_pending
 
-    if not already_queued("assess_pending"):
-        assess_pending.enqueue()
+    now_or_later(ids, service.assess_signals, assess_pending, background=background)

@@ -10,3 +10,18 @@ def already_queued(task_name: str) -> bool:
     from django_tasks_db.models import DBTaskResult
 
     return DBTaskResult.objects.filter(task_path__endswith=task_name, status="READY").exists()
+
+
+INLINE = 50  # a staff intake or a web report is processed at once; an import is left to the background worker
+
+
+def now_or_later(ids, now, task, *, background: bool = False) -> None:
+    """Signals just stored: a few stored by a person are processed at once (the page after saving shows the result);
+    many, or those a partner system sends through the API (``background``), are left to the background worker,
+    queued once however many batches arrive."""
+    if len(ids) <= INLINE and not background:
+        now(list(ids))
+        return
+    name = task.module_path.rsplit(".", 1)[-1]
+    if not already_queued(name):
+        task.enqueue()

@@ -1,16 +1,10 @@
-"""Linking new and changed signals as soon as they are stored."""
+"""Linking new and changed signals as soon as they are stored (``core.tasks.now_or_later``)."""
 
-from vigil.core.tasks import already_queued
 from vigil.linking import service
+from vigil.core.tasks import now_or_later
 
-INLINE = 50  # a staff intake or a web report is linked at once; an import is left to the background worker
 
-
-def on_signals_written(sender, ids, **_):
-    if len(ids) <= INLINE:
-        service.link_signals(list(ids))
-        return
+def on_signals_written(sender, ids, background=False, **_):
     from vigil.linking.tasks import link_pending
 
-    if not already_queued("link_pending"):
-        link_pending.enqueue()
+    now_or_later(ids, service.link_signals, link_pending, background=background)

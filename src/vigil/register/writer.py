@@ -95,10 +95,11 @@ UPDATABLE = ["channel", "sending_organisation", "received_at", "observed_at", "o
 
 
 def write_batch(batch: list[Prepared], resolve_owner: OwnerResolver, recorded_by: str = "", user=None,
-                recorded_at=None) -> BatchResult:
+                recorded_at=None, background: bool = False) -> BatchResult:
     """Store one batch in one transaction. Keys must be unique within the batch.
 
-    ``recorded_at`` replaces the current time in the history (the public form keeps only the day).
+    ``recorded_at`` replaces the current time in the history (the public form keeps only the day). ``background``
+    leaves reading and linking the batch to the background worker however small it is (partner systems).
     """
     recorded_at = recorded_at or timezone.now()
     result = BatchResult()
@@ -150,7 +151,7 @@ def write_batch(batch: list[Prepared], resolve_owner: OwnerResolver, recorded_by
             result.updated = len(changed)
         ids = [p.signal.pk for p in new] + [prep.signal.pk for _, prep in changed]
         if ids:
-            transaction.on_commit(lambda: signals_written.send(sender=Signal, ids=ids))
+            transaction.on_commit(lambda: signals_written.send(sender=Signal, ids=ids, background=background))
     return result
 
 
