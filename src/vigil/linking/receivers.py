@@ -1,7 +1,7 @@
 """Linking new and changed signals as soon as they are stored (``core.tasks.now_or_later``)."""
 
-from vigil.linking import service
 from vigil.core.tasks import now_or_later
+from vigil.linking import service
 
 
 def on_signals_written(sender, ids, background=False, **_):
