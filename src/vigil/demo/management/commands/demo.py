@@ -40,8 +40,9 @@ class Command(BaseCommand):
             from vigil.protection import demo as protection_demo
 
             made = protection_demo.load(world)
-            self.stdout.write(f"Victim protection: {len(made['records'])} records, {len(made['flags'])} permit flags "
-                              "(IND).")
+            records, flags = len(made["records"]), len(made["flags"])
+            self.stdout.write(f"Victim protection (IND): {records} record{'s' * (records != 1)}, "
+                              f"{flags} permit flag{'s' * (flags != 1)}.")
         self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
         for username, role, org in logins:
             self.stdout.write(f"  {username:<12} {role:<20} {org}")
