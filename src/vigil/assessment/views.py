@@ -14,6 +14,7 @@ from vigil.assessment import service
 from vigil.assessment.forms import IndicatorReviewForm, ReadingReviewForm
 from vigil.assessment.models import Assessment, IndicatorReview, ReadingReview
 from vigil.audit.log import record
+from vigil.core.forms import error_line
 from vigil.register.access import get_signal, require, works_on
 
 
@@ -79,9 +80,7 @@ def _saved_or_errors(request, form, save) -> None:
         save(form.cleaned_data)
         messages.success(request, _("Your judgement is saved."))
     else:
-        messages.error(request, _("Not saved: %(errors)s") % {"errors": "; ".join(
-            f"{form.fields[name].label}: {' '.join(errors)}" if name in form.fields else " ".join(errors)
-            for name, errors in form.errors.items())})
+        messages.error(request, _("Not saved: %(errors)s") % {"errors": error_line(form)})
 
 
 @login_required

@@ -4,11 +4,9 @@ frozen copy, the sending side reads it through the case."""
 from __future__ import annotations
 
 from django.db.models import QuerySet
-from django.http import Http404
 
-from vigil.audit.log import record
 from vigil.cases.models import Case, Referral
-from vigil.register.access import require
+from vigil.register.access import get_visible, require
 
 
 def visible_cases(user) -> QuerySet[Case]:
@@ -21,11 +19,7 @@ def visible_cases(user) -> QuerySet[Case]:
 def get_case(user, pk, *, purpose: str = "view") -> Case:
     """The case if the user is a member; otherwise 404 (its existence is not revealed), audited as denied."""
     require(user, "cases")
-    try:
-        return visible_cases(user).get(pk=pk)
-    except (Case.DoesNotExist, ValueError):
-        record(user, "denied", object_type="case", object_id=pk, detail={"purpose": purpose})
-        raise Http404("case not found") from None
+    return get_visible(user, visible_cases(user), pk, object_type="case", purpose=purpose)
 
 
 def received_referrals(user) -> QuerySet[Referral]:
@@ -35,10 +29,11 @@ def received_referrals(user) -> QuerySet[Referral]:
     return Referral.objects.filter(to_organisation_id=user.organisation_id)
 
 
+def sent_referrals(user) -> QuerySet[Referral]:
+    """Referrals sent from cases the user is a member of."""
+    return Referral.objects.filter(case__in=visible_cases(user))
+
+
 def get_received_referral(user, pk, *, purpose: str = "view") -> Referral:
     require(user, "receive_referrals")
-    try:
-        return received_referrals(user).get(pk=pk)
-    except (Referral.DoesNotExist, ValueError):
-        record(user, "denied", object_type="referral", object_id=pk, detail={"purpose": purpose})
-        raise Http404("referral not found") from None
+    return get_visible(user, received_referrals(user), pk, object_type="referral", purpose=purpose)

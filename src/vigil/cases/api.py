@@ -15,7 +15,13 @@ from vigil.api.auth import require_scope
 from vigil.api.errors import ApiError, Text, errors
 from vigil.api.models import Scope
 from vigil.audit.log import record
-from vigil.cases.access import get_case, get_received_referral, received_referrals, visible_cases
+from vigil.cases.access import (
+    get_case,
+    get_received_referral,
+    received_referrals,
+    sent_referrals,
+    visible_cases,
+)
 from vigil.cases.models import Case, CaseStatus, FeedbackKind, Referral, ReferralStatus
 from vigil.cases.referrals import decide, report_back
 from vigil.cases.service import CaseError
@@ -199,10 +205,6 @@ def _update(update) -> dict:
             "organisation": update.by_organisation.slug if update.by_organisation_id else None}
 
 
-def _sent(user):
-    return Referral.objects.filter(case__in=visible_cases(user))
-
-
 RELATED = ("from_organisation", "to_organisation", "case")
 
 
@@ -217,7 +219,7 @@ def list_referrals(request, filters: Query[ReferralFilter]):
         qs = received_referrals(request.auth)
     else:
         require(request.auth, "cases")
-        qs = _sent(request.auth)
+        qs = sent_referrals(request.auth)
     qs = qs.select_related(*RELATED).order_by("-sent_at", "-id")
     rows = list(qs[filters.offset:filters.offset + filters.limit])
     record(request.auth, "view", object_type="referral_list",
@@ -232,7 +234,7 @@ def _find(user, referral_id: int) -> tuple[Referral, str]:
         found = received_referrals(user).select_related(*RELATED).filter(pk=referral_id).first()
         if found:
             return found, "received"
-    found = _sent(user).select_related(*RELATED).filter(pk=referral_id).first()
+    found = sent_referrals(user).select_related(*RELATED).filter(pk=referral_id).first()
     if found:
         return found, "sent"
     record(user, "denied", object_type="referral", object_id=referral_id, detail={"purpose": "api"})

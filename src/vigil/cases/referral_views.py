@@ -22,6 +22,7 @@ from vigil.cases.access import get_case, get_received_referral, received_referra
 from vigil.cases.models import Dossier, Referral, ReferralStatus
 from vigil.cases.referral_forms import DecisionForm, ReferralForm, ReportForm
 from vigil.cases.service import CaseError
+from vigil.core.forms import error_line
 from vigil.core.paging import page_of
 from vigil.register.access import require
 
@@ -115,9 +116,7 @@ def received_file(request, pk: int, which: str):
 
 
 def _failed(request, form) -> None:
-    messages.error(request, _("Not saved: %(errors)s") % {"errors": "; ".join(
-        f"{form.fields[name].label}: {' '.join(errs)}" if name in form.fields else " ".join(errs)
-        for name, errs in form.errors.items())})
+    messages.error(request, _("Not saved: %(errors)s") % {"errors": error_line(form)})
 
 
 @login_required

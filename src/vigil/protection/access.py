@@ -5,11 +5,9 @@ the organisation that owns them, and nobody else. Deny by default; a record or f
 from __future__ import annotations
 
 from django.db.models import QuerySet
-from django.http import Http404
 
-from vigil.audit.log import record as audit
 from vigil.protection.models import PermitFlag, ProtectionRecord
-from vigil.register.access import require
+from vigil.register.access import get_visible, require
 
 
 def _org(user, capability: str) -> int | None:
@@ -25,11 +23,7 @@ def visible_records(user) -> QuerySet[ProtectionRecord]:
 
 def get_record(user, pk, *, purpose: str = "view") -> ProtectionRecord:
     require(user, "protection")
-    try:
-        return visible_records(user).get(pk=pk)
-    except (ProtectionRecord.DoesNotExist, ValueError, TypeError):
-        audit(user, "denied", object_type="protectionrecord", object_id=pk, detail={"purpose": purpose})
-        raise Http404("record not found") from None
+    return get_visible(user, visible_records(user), pk, object_type="protectionrecord", purpose=purpose)
 
 
 def visible_flags(user) -> QuerySet[PermitFlag]:
@@ -39,8 +33,4 @@ def visible_flags(user) -> QuerySet[PermitFlag]:
 
 def get_flag(user, pk, *, purpose: str = "view") -> PermitFlag:
     require(user, "permits")
-    try:
-        return visible_flags(user).get(pk=pk)
-    except (PermitFlag.DoesNotExist, ValueError, TypeError):
-        audit(user, "denied", object_type="permitflag", object_id=pk, detail={"purpose": purpose})
-        raise Http404("flag not found") from None
+    return get_visible(user, visible_flags(user), pk, object_type="permitflag", purpose=purpose)

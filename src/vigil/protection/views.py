@@ -30,7 +30,7 @@ from vigil.protection.forms import (
     add_errors,
 )
 from vigil.protection.models import FLAG_STEPS, Decision, Reminder
-from vigil.register.access import require, visible_signals
+from vigil.register.access import get_visible, require, visible_signals
 from vigil.register.models import Person
 
 PAGE_SIZE = 50
@@ -236,10 +236,8 @@ def _save(user, rec, step, data, target) -> None:
 def dismiss(request, pk: int):
     """Mark a reminder done (and the earlier steps of the same deadline); a later step reminds again."""
     require(request.user, "protection")
-    reminder = Reminder.objects.filter(pk=pk, record__in=visible_records(request.user)).first()
-    if reminder is None:
-        audit(request.user, "denied", object_type="reminder", object_id=pk, detail={"purpose": "dismiss"})
-        raise Http404("reminder not found")
+    reminder = get_visible(request.user, Reminder.objects.filter(record__in=visible_records(request.user)), pk,
+                           object_type="reminder", purpose="dismiss")
     Reminder.objects.filter(record_id=reminder.record_id, kind=reminder.kind, subject=reminder.subject,
                             due=reminder.due, days_before__gte=reminder.days_before,
                             dismissed_at__isnull=True).update(dismissed_at=timezone.now(), dismissed_by=request.user)

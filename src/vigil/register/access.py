@@ -30,13 +30,19 @@ def readable(user, path: str) -> Q:
     return Q(**{f"{path}__owner_id": org}) | Q(Exists(shared))
 
 
-def get_signal(user, pk, *, purpose: str = "view") -> Signal:
-    """The signal if the user may read it; otherwise 404 (the object's existence is not revealed) and audited."""
+def get_visible(user, visible: QuerySet, pk, *, object_type: str, purpose: str = "view"):
+    """The object with ``pk`` among ``visible`` (what the user may read); otherwise 404, so its existence is not
+    revealed, and audited as denied. Every getter of a need-to-know object goes through here."""
     try:
-        return visible_signals(user).get(pk=pk)
-    except (Signal.DoesNotExist, ValueError):
-        record(user, "denied", object_type="signal", object_id=pk, detail={"purpose": purpose})
-        raise Http404("signal not found") from None
+        return visible.get(pk=pk)
+    except (visible.model.DoesNotExist, ValueError, TypeError):
+        record(user, "denied", object_type=object_type, object_id=pk, detail={"purpose": purpose})
+        raise Http404(f"{object_type} not found") from None
+
+
+def get_signal(user, pk, *, purpose: str = "view") -> Signal:
+    """The signal if the user may read it; otherwise 404 and audited."""
+    return get_visible(user, visible_signals(user), pk, object_type="signal", purpose=purpose)
 
 
 def works_on(user, signal, capability: str) -> bool:
