@@ -222,7 +222,7 @@ def figure(nodes: list[dict], links: list[dict]) -> str:
             parts.append(f'<text x="{cx + r + 2:.1f}" y="{cy + 3:.1f}" font-size="8" fill="#111827">'
                          f'{escape(text)}</text>')
     x = PAD
-    for kind in sorted({kinds[i] for i in kinds}, key=lambda k: kind_label(k)):
+    for kind in sorted(set(kinds.values()), key=lambda k: (kind_label(k), k)):  # the code breaks ties
         label = kind_label(kind)
         shape = (f'<rect x="{x}" y="{FIGURE_H - PAD}" width="8" height="8"' if kind in (*SOURCES, "ad")
                  else f'<circle cx="{x + 4}" cy="{FIGURE_H - PAD + 4}" r="4"')
