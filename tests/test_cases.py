@@ -392,6 +392,43 @@ def test_a_new_signal_touching_a_case_is_proposed_and_accepted_or_set_aside(clie
     assert "Proposal not found." in response.content.decode()
 
 
+@pytest.mark.django_db(transaction=True)
+def test_new_ads_that_touch_a_case_are_proposed_as_their_ad_network(client, three, users, detective, tmp_path):
+    """An ad network whose ads show the case's phone is proposed to the open case (not to a closed one); accepting
+    adds its entity; a partner in the case's organisation could not decide on it (ads are not for that role)."""
+    from tests.conftest import write_jsonl
+    from vigil.ads.importer import import_ads
+
+    case = service.open_case(detective, "Zaak", signals=[three["T-1"]])
+    closed = service.open_case(detective, "Gesloten", entities=[phone_entity()])
+    service.set_status(detective, closed, "closed", outcome=Outcome.OTHER)
+    body = "Nieuw in Almere! Lieve meiden, bel {} voor een afspraak, discreet en 24/7 beschikbaar."
+    write_jsonl(tmp_path / "ads.jsonl", [
+        {"site": "s.example", "id": "1", "collected_at": "2026-03-01T10:00:00Z", "body": body.format("06-41278390")},
+        {"site": "s.example", "id": "2", "collected_at": "2026-03-02T10:00:00Z", "body": body.format("0641278390")},
+        {"site": "s.example", "id": "3", "collected_at": "2026-03-02T10:00:00Z",
+         "body": "Andere meid, bel 06-55512345 en 06-55512346"}])
+    import_ads(tmp_path / "ads.jsonl", owner="politie-rotterdam", workers=0)  # the graph follows (background task)
+    network = Entity.objects.get(kind=Kind.AD_NETWORK)
+    proposal = CaseProposal.objects.get()
+    assert (proposal.case, proposal.ad_network_id, proposal.signal) == (case, int(network.key), None)
+    assert proposal.entities == [phone_entity().pk]
+    client.force_login(detective)
+    html = page(client, case)
+    assert f"Ad network {network.key}" in html and "new signals and ad networks" in html
+    client.post(reverse("cases:proposal", args=[case.pk]), {"proposal": proposal.pk, "decision": "accept"})
+    assert case.items.filter(entity=network, via="proposal").exists()
+    assert f"Proposed ad network {network.key} added to the case" in page(client, case)
+    proposal.refresh_from_db()
+    assert proposal.decision == "accepted"
+    from vigil.cases.proposals import propose_for_ad_networks
+
+    assert propose_for_ad_networks([int(network.key)]) == 0  # held by the case now: nothing proposed again
+    proposal.decision = ""  # (in memory) as if still open: a role that may not read ads cannot decide on it
+    with pytest.raises(service.CaseError, match="not readable"):
+        proposals.decide(users[Role.PARTNER], case, proposal, accept=False)
+
+
 def test_proposals_for_many_signals_and_cases_stay_one_statement(three, detective):
     cases = [service.open_case(detective, f"Zaak {n}", signals=[three["T-1"]]) for n in range(30)]
     with CaptureQueriesContext(connection) as queries:

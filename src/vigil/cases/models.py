@@ -112,7 +112,8 @@ class CaseItem(models.Model):
 
 
 class CaseProposal(models.Model):
-    """A new signal that touches a case's entities, proposed to the case's members; accepted ones become items."""
+    """A new signal or ad network that touches a case's entities, proposed to the case's members; accepted ones
+    become items (a signal as a signal, an ad network as its entity in the graph)."""
 
     class Decision(models.TextChoices):
         OPEN = "", _("Open")
@@ -120,8 +121,10 @@ class CaseProposal(models.Model):
         REJECTED = "rejected", _("Not for this case")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="proposals")
-    signal = models.ForeignKey("register.Signal", on_delete=models.CASCADE, related_name="+")
-    entities = ArrayField(models.BigIntegerField(), default=list, help_text="the case's entities the signal touches")
+    signal = models.ForeignKey("register.Signal", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    ad_network = models.ForeignKey("ads.AdNetwork", null=True, blank=True, on_delete=models.CASCADE,
+                                   related_name="+")
+    entities = ArrayField(models.BigIntegerField(), default=list, help_text="the case's entities the source touches")
     proposed_at = models.DateTimeField(default=timezone.now)
     decision = models.CharField(max_length=10, choices=Decision.choices, blank=True, default="")
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
@@ -129,10 +132,17 @@ class CaseProposal(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["case", "signal"], name="case_proposal_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "signal"], name="case_proposal_unique"),
+            models.UniqueConstraint(fields=["case", "ad_network"], condition=Q(ad_network__isnull=False),
+                                    name="case_proposal_ad_network_unique"),
+            models.CheckConstraint(condition=Q(signal__isnull=False, ad_network__isnull=True)
+                                   | Q(signal__isnull=True, ad_network__isnull=False), name="case_proposal_one_source"),
+        ]
 
     def __str__(self):
-        return f"signal {self.signal_id} for {self.case_id}"
+        source = f"signal {self.signal_id}" if self.signal_id else f"ad network {self.ad_network_id}"
+        return f"{source} for {self.case_id}"
 
 
 class Task(models.Model):

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from vigil.ads.models import Ad, TemplateCluster
-from vigil.ads.queries import require_ads
+from vigil.ads.queries import may_read_ads, require_ads
 from vigil.ads.views import _with_tiles
 from vigil.audit.log import record
 from vigil.cases import forms, merge, proposals, service, work
@@ -137,8 +137,8 @@ def _page(request, case: Case, *, status: int = 200, **bound):
         "entities": sorted(((i, i.entity_id in seen) for i in items if i.entity_id),
                            key=lambda r: (r[0].entity.kind, r[0].entity.label.casefold(), r[0].entity_id)),
         "ads": sorted((i for i in items if i.ad_id), key=lambda i: (i.ad.first_collected, i.ad_id)),
-        "proposals": [(p, p.signal_id in readable, [touched[e] for e in p.entities if e in touched])
-                      for p in proposed],
+        "proposals": [(p, may_read_ads(user) if p.ad_network_id else p.signal_id in readable,
+                       [touched[e] for e in p.entities if e in touched]) for p in proposed],
         "tasks": [(t, work.overdue(t, today)) for t in tasks],
         "overdue": sum(work.overdue(t, today) for t in tasks),
         "notes": list(case.notes.select_related("author")),
@@ -264,7 +264,7 @@ def attachment(request, pk: int, attachment_id: int):
 @require_POST
 def decide_proposal(request, pk: int):
     def do(case, data):
-        proposal = case.proposals.select_related("signal").filter(pk=data["proposal"]).first()
+        proposal = case.proposals.select_related("signal", "ad_network").filter(pk=data["proposal"]).first()
         if proposal is None:
             raise service.CaseError(_("Proposal not found."))
         proposals.decide(request.user, case, proposal, accept=data["decision"] == "accept")

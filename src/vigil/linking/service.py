@@ -72,10 +72,13 @@ def link_ad_networks() -> int:
     """Ad networks as sources; only those whose identifiers changed are linked again."""
     held = dict(Entity.objects.filter(kind=Kind.AD_NETWORK).values_list("key", "linked__version"))
     todo = [(n, ids, at, version) for n, ids, at, version in ad_network_sources() if held.get(str(n)) != version]
+    from vigil.cases.proposals import propose_for_ad_networks  # an ad network that touches a case is proposed
+
     for start in range(0, len(todo), BATCH):
         part = todo[start:start + BATCH]
         graph.store([graph.derive_ad_network(n, ids, at) for n, ids, at, _v in part],
                     {(Kind.AD_NETWORK, str(n)): v for n, _ids, _at, v in part})
+        propose_for_ad_networks([n for n, _ids, _at, _v in part])
     return len(todo)
 
 

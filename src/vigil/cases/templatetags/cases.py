@@ -60,8 +60,11 @@ SENTENCES = {
     "task_done": lambda d: _("Task done: %(title)s") % d,
     "note_added": lambda d: _("Note: %(excerpt)s") % d,
     "attachment_added": lambda d: _("Attached %(name)s") % d,
-    "proposal_accepted": lambda d: _("Proposed signal %(ref)s added to the case") % d,
-    "proposal_rejected": lambda d: _("Proposed signal %(ref)s set aside: not for this case") % d,
+    "proposal_accepted": lambda d: (_("Proposed ad network %(ad_network)s added to the case") if d.get("ad_network")
+                                    else _("Proposed signal %(ref)s added to the case")) % d,
+    "proposal_rejected": lambda d: (_("Proposed ad network %(ad_network)s set aside: not for this case")
+                                    if d.get("ad_network") else
+                                    _("Proposed signal %(ref)s set aside: not for this case")) % d,
     "merged_from": lambda d: _("Case %(source)s (“%(title)s”) merged into this case: %(items)s items, %(tasks)s "
                                "tasks, %(notes)s notes, %(attachments)s attachments, %(referrals)s referrals and "
                                "its timeline moved") % {k: d.get(k, 0) for k in (
