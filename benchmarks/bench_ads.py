@@ -13,6 +13,7 @@ leaves alone form no pairs).
 from __future__ import annotations
 
 import argparse
+import os
 import json
 import resource
 import subprocess
@@ -64,7 +65,7 @@ def main() -> None:
     if not (args.keep and corpus.exists()):
         subprocess.run([sys.executable, "-m", "vigil.ads.synth", "--ads", str(args.ads), "--seed", str(args.seed),
                         str(corpus), "--truth", str(truth)], check=True, cwd=ROOT)
-    env = fresh_database("vigil_ads")
+    env = fresh_database(os.environ.get("VIGIL_BENCH_DB", "vigil_ads"))  # own name: several benchmarks at once
     vigil("migrate", env=env)
     vigil("demo", "--no-serve", "--signals", "0", "--ads", "0", env=env)  # organisations and users only
     command = [*VIGIL, "import", "ads", str(corpus), "--quiet-errors"]

@@ -26,7 +26,7 @@ from vigil.core.components import smallest_in_component
 
 BUCKET_CAP = clusters.BUCKET_CAP
 _AGREE = int(np.ceil(clusters.THRESHOLD * clusters.PERMUTATIONS))  # equal positions a kept pair needs
-_CHUNK = 200_000  # pairs compared at a time (bounded memory)
+_CHUNK = 200_000  # pairs made and compared at a time (bounded memory)
 
 
 def band_keys(signatures: np.ndarray) -> np.ndarray:
@@ -35,22 +35,45 @@ def band_keys(signatures: np.ndarray) -> np.ndarray:
                                                                                        clusters.BANDS)
 
 
-def candidate_pairs(ids: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Row numbers (later, earlier) of the pairs rule 2 compares, each pair once."""
+def candidate_pairs_in_chunks(ids: np.ndarray, keys: np.ndarray, chunk: int = _CHUNK):
+    """Row numbers (later, earlier) of the pairs rule 2 compares, each pair once, at most ``chunk`` pairs at a time.
+
+    One band after the other; a pair is left to the first band in which it is compared (the same key, and the
+    earlier ad among the first ``BUCKET_CAP`` of that bucket). All bands' pairs at once would not fit in memory:
+    at 226,000 ads they were more than 17 GB."""
     n = len(ids)
-    band = keys.reshape(-1)
-    row = np.repeat(np.arange(n), clusters.BANDS)
-    order = np.lexsort((ids[row], band))
-    band, row = band[order], row[order]
-    starts = np.flatnonzero(np.r_[True, band[1:] != band[:-1]])
-    start_of = np.repeat(starts, np.diff(np.r_[starts, len(band)]))
-    rank = np.arange(len(band)) - start_of
-    counts = np.minimum(rank, BUCKET_CAP)
-    later = np.repeat(np.arange(len(band)), counts)
-    earlier = start_of[later] + (np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts))
-    a, b = row[later], row[earlier]
-    unique = np.unique(a.astype(np.int64) * n + b)
-    return unique // n, unique % n
+    rank = np.zeros((n, keys.shape[1]), dtype=np.int32)  # each ad's place in its bucket, per band
+    for j in range(keys.shape[1]):
+        band = keys[:, j]
+        order = np.lexsort((ids, band))
+        ordered = band[order]
+        starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+        start_of = np.repeat(starts, np.diff(np.r_[starts, n]))
+        place = np.arange(n) - start_of
+        rank[order, j] = place
+        counts = np.minimum(place, BUCKET_CAP)
+        ends = np.cumsum(counts)
+        first = 0
+        while first < n:  # rows of the sorted band whose pairs make one chunk (a row's pairs are never split)
+            last = max(first + 1, int(np.searchsorted(ends, (ends[first - 1] if first else 0) + chunk, "right")))
+            part = counts[first:last]
+            later = np.repeat(np.arange(first, last), part)
+            earlier = start_of[later] + (np.arange(part.sum()) - np.repeat(np.cumsum(part) - part, part))
+            a, b = order[later], order[earlier]
+            if j and len(a):
+                before = ((keys[a, :j] == keys[b, :j]) & (rank[b, :j] < BUCKET_CAP)).any(axis=1)
+                a, b = a[~before], b[~before]
+            if len(a):
+                yield a, b
+            first = last
+
+
+def candidate_pairs(ids: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """All the pairs of ``candidate_pairs_in_chunks`` at once (for small corpora and tests)."""
+    parts = list(candidate_pairs_in_chunks(np.asarray(ids, dtype=np.int64), keys))
+    if not parts:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    return np.concatenate([a for a, _ in parts]), np.concatenate([b for _, b in parts])
 
 
 def kept_pairs(signatures: np.ndarray, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -62,11 +85,14 @@ def kept_pairs(signatures: np.ndarray, a: np.ndarray, b: np.ndarray) -> tuple[np
 
 
 def partition(ids, signatures: np.ndarray) -> dict[int, int]:
-    """In-process: ad id -> smallest ad id of its cluster, for the ads in clusters of two or more."""
+    """In-process: ad id -> smallest ad id of its cluster, for the ads in clusters of two or more. Candidates are
+    made and verified a chunk at a time; only the kept pairs are held."""
     ids = np.asarray(ids, dtype=np.int64)
     if len(ids) < 2:
         return {}
-    a, b = kept_pairs(signatures, *candidate_pairs(ids, band_keys(signatures)))
+    kept = [kept_pairs(signatures, a, b) for a, b in candidate_pairs_in_chunks(ids, band_keys(signatures))]
+    a = np.concatenate([k[0] for k in kept]) if kept else np.zeros(0, dtype=np.int64)
+    b = np.concatenate([k[1] for k in kept]) if kept else np.zeros(0, dtype=np.int64)
     smallest = smallest_in_component(ids, a, b)
     linked = np.zeros(len(ids), dtype=bool)
     linked[a] = linked[b] = True
