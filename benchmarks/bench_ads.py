@@ -13,8 +13,8 @@ leaves alone form no pairs).
 from __future__ import annotations
 
 import argparse
-import os
 import json
+import os
 import resource
 import subprocess
 import sys
