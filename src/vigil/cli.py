@@ -18,6 +18,7 @@ COMMANDS = {
     ("ads", "recluster"): ("ads_recluster", "Make the template clusters again from all signatures (--engine numpy|spark)"),
     ("ads", "export"): ("ads_export", "Write the ads with phones, indicators, score, cluster and network as JSON Lines"),
     ("link", "persons"): ("link_persons", "Resolve persons across signals (Splink); judgements override the model"),
+    ("link", "organisations"): ("link_organisations", "Resolve organisations across signals (Splink); judgements override the model"),
     ("link",): ("link", "Link signals and ad networks into the graph (resumable; --full recomputes networks)"),
     ("export", "ftm"): ("export_ftm", "Write the graph as FollowTheMoney entities (JSON Lines)"),
     ("assess",): ("assess", "Read texts (file or stdin) with the indicator catalogue; print JSON Lines readings"),

@@ -60,6 +60,12 @@ Flexwerk West B.V. (KvK 80471265), Friesland Vastgoedbeheer B.V., plates 54-TVR-
 ZT-504-P, phones one digit off, a valid IBAN one transposition away and a second Tomasz
 Wiśniewski, Marius Stoica and Nguyen Van Minh who are different people.
 
+Company stories for organisation resolution (``World.companies``): the Utrecht cleaning company
+written 'De Glansmakers', 'Glansmakers Schoonmaak B.V.' (KvK 67204518) and 'Glans Makers
+schoonmaakdiensten' in three signals that share its office (Cartesiusweg 90) or its phone
+(030-2947715) — one organisation — and 'Nagelstudio Sunflower' in Enschede (two signals, one
+address) and in Breda (KvK 58113920): the same name, two businesses.
+
 Public API: ``ORGANISATIONS``, ``World``, ``generate_world(seed, n_signals)`` (seeded and
 byte-for-byte reproducible) and ``generate_signals(n, seed, start_ref)``, a fast stream of
 background signals only, for benchmarks. Every signal validates against
@@ -76,6 +82,7 @@ import string
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
+from dataclasses import field as _field
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
@@ -528,7 +535,7 @@ def _reserved_from_scripts() -> dict[str, set]:
             if a.get("postcode"):
                 postcodes.add(a["postcode"].replace(" ", ""))
 
-    for specs in _SCRIPTS["networks"].values():
+    for specs in [*_SCRIPTS["networks"].values(), *_SCRIPTS["organisations"].values()]:
         for s in specs:
             walk(s)
     for s in _SCRIPTS["near_misses"]:
@@ -1413,6 +1420,8 @@ class World:
     organisations: list[dict]
     signals: list[dict]
     networks: dict[str, list[str]]
+    # refs of the scripted signals per company story ('glansmakers', 'sunflower-enschede', 'sunflower-breda')
+    companies: dict[str, list[str]] = _field(default_factory=dict)
 
 
 _FIELD_ORDER = ("language", "narrative", "suspected_forms", "urgent", "persons", "addresses", "phones", "vehicles",
@@ -1442,10 +1451,12 @@ def _scripted(rng: random.Random, spec: dict) -> tuple[dict, _Desk, datetime]:
 
 
 def generate_world(seed: int = 2026, n_signals: int = 2200) -> World:
-    """The demo world: background signals, the three hidden networks and their near misses.
+    """The demo world: background signals, the three hidden networks and their near misses, and the company
+    stories for organisation resolution.
 
     Same seed, same output (byte for byte after json.dumps). n_signals is the total number of
-    signals; the 91 scripted ones (71 network signals, 20 near misses) are always included."""
+    signals; the 97 scripted ones (71 network signals, 20 near misses, 6 company stories) are always
+    included."""
     rng = random.Random(seed)
     P = _pools(seed)
     items: list[tuple[datetime, int, dict, _Desk, datetime, str | None]] = []
@@ -1456,6 +1467,10 @@ def generate_world(seed: int = 2026, n_signals: int = 2200) -> World:
     for spec in _SCRIPTS["near_misses"]:
         sig, desk, when = _scripted(rng, spec)
         items.append((_utc(when), len(items), sig, desk, when, None))
+    for name, specs in _SCRIPTS["organisations"].items():
+        for spec in specs:
+            sig, desk, when = _scripted(rng, spec)
+            items.append((_utc(when), len(items), sig, desk, when, f"company:{name}"))
     n_background = max(0, n_signals - len(items))
     for i in range(n_background):
         channel = _CH_KEYS[i] if i < len(_CH_KEYS) else rng.choices(_CH_KEYS, weights=_CH_WEIGHTS)[0]
@@ -1464,6 +1479,7 @@ def generate_world(seed: int = 2026, n_signals: int = 2200) -> World:
     items.sort(key=lambda t: (t[0], t[1]))
     last: dict[tuple[str, int | None], int] = {}
     networks: dict[str, list[str]] = {name: [] for name in _SCRIPTS["networks"]}
+    companies: dict[str, list[str]] = {name: [] for name in _SCRIPTS["organisations"]}
     signals = []
     for _, _, sig, desk, local, network in items:
         year = local.year
@@ -1478,9 +1494,12 @@ def generate_world(seed: int = 2026, n_signals: int = 2200) -> World:
         last[key] = n
         sig["ref"] = _ref(desk, year, n)
         signals.append(sig)
-        if network:
+        if network and network.startswith("company:"):
+            companies[network[8:]].append(sig["ref"])
+        elif network:
             networks[network].append(sig["ref"])
-    return World(organisations=[dict(o) for o in ORGANISATIONS], signals=signals, networks=networks)
+    return World(organisations=[dict(o) for o in ORGANISATIONS], signals=signals, networks=networks,
+                 companies=companies)
 
 
 def generate_signals(n: int, seed: int = 1, start_ref: int = 0) -> Iterator[dict]:

@@ -1,5 +1,5 @@
-"""What ``vigil link`` and ``vigil link persons`` share around their run: a progress bar once the run knows how many
-signals it links, the figures in the audit log, one summary line."""
+"""What ``vigil link``, ``vigil link persons`` and ``vigil link organisations`` share around their run: a progress
+bar once the run knows how many signals it links, the figures in the audit log, one summary line."""
 
 import time
 

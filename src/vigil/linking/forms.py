@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from vigil.linking.models import SOURCES, Kind
+from vigil.linking.models import SOURCES, Kind, OrganisationVerdict, Verdict
 
 
 class GraphFilterForm(forms.Form):
@@ -26,9 +26,24 @@ class WatchForm(forms.Form):
 
 
 class JudgementForm(forms.Form):
+    """Same / not the same / unsure on two person rows, or two company rows (``kind``), with a reason."""
+
+    OTHER = {"person": _("Other person (row number)"), "organisation": _("Other organisation (row number)")}
+
+    kind = forms.ChoiceField(choices=[("person", _("Person")), ("organisation", _("Organisation"))],
+                             required=False, widget=forms.HiddenInput)
     a = forms.IntegerField(widget=forms.HiddenInput)
-    b = forms.IntegerField(label=_("Other person (row number)"), min_value=1)
-    verdict = forms.ChoiceField(label=_("Judgement"), choices=[("same", _("The same person")),
-                                                                ("different", _("Not the same person")),
-                                                                ("unsure", _("Unsure"))])
+    b = forms.IntegerField(label=OTHER["person"], min_value=1)
+    verdict = forms.ChoiceField(label=_("Judgement"), choices=Verdict.choices)
     reason = forms.CharField(label=_("Reason"), max_length=1000)
+
+    def __init__(self, *args, kind: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        kind = kind or (self.data.get("kind") if self.is_bound else "") or "person"
+        if kind == "organisation":
+            self.fields["verdict"].choices = OrganisationVerdict.choices
+        self.fields["b"].label = self.OTHER.get(kind, self.OTHER["person"])
+        self.initial.setdefault("kind", kind)
+
+    def clean_kind(self) -> str:
+        return self.cleaned_data.get("kind") or "person"

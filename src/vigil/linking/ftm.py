@@ -6,7 +6,7 @@ Mapping (FtM 4 has no schema for a phone number or an e-mail address: they are p
 |---|---|
 | signal, ad network | ``PlainText`` (title, date; the phones, e-mails, IBANs, names and addresses it mentions as ``*Mentioned``) — the narrative itself is not exported |
 | person | ``Person`` (name, the other spellings as ``alias``, the phones and e-mails it uses) |
-| organisation | ``Company`` (name, ``registrationNumber`` from the KvK key) |
+| organisation | ``Company`` (name, the KvK numbers its company rows give as ``registrationNumber``) |
 | address | ``Address`` (full, city) |
 | vehicle, bank account, account | ``Vehicle`` (registrationNumber), ``BankAccount`` (iban), ``UserAccount`` (username, service) |
 | identity document | ``Identification`` (number, holder) when a source says whose it is |
@@ -130,10 +130,29 @@ def entities(batch: int = 2000) -> Iterator[EntityProxy]:
         if proxy is not None:
             proxies[entity.pk] = proxy
     documents: list = []
+    companies: dict[int, int] = {}  # company row -> its organisation entity
     for edge in Edge.objects.order_by("pk").iterator(chunk_size=batch):
         ev = edge.evidence or {}
+        if edge.relation == "mentions" and kinds[edge.b_id].kind == Kind.ORGANISATION and \
+                str(ev.get("ref", "")).startswith("company:"):
+            companies[int(ev["ref"][8:])] = edge.b_id
         fold_link(proxies, documents, kinds[edge.a_id], kinds[edge.b_id], edge.relation, given=ev.get("given"),
                   field=ev.get("field"), role=ev.get("role"), date=edge.at.date().isoformat() if edge.at else None,
                   link_id=f"vigil-edge-{edge.pk}")
+    _registrations(proxies, companies)
     yield from proxies.values()
     yield from documents
+
+
+def _registrations(proxies: dict, companies: dict[int, int]) -> None:
+    """The KvK numbers the company rows of each organisation give (an organisation entity is keyed by its cluster,
+    so its key holds no number)."""
+    from vigil.register.models import Identifier
+
+    rows = Identifier.objects.filter(kind=Identifier.Kind.REGISTRATION, valid=True, company__in=list(companies))
+    for company, value in rows.values_list("company_id", "value").iterator(chunk_size=5000):
+        proxy = proxies.get(companies[company])
+        if proxy is not None:  # (FtM keeps a value once)
+            proxy.add("registrationNumber", value)
+            if value.isdigit() and len(value) == 8:
+                proxy.add("jurisdiction", "nl", quiet=True)

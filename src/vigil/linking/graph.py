@@ -3,7 +3,9 @@
 A signal mentions persons, organisations, addresses and identifiers (rows of the register, already normalised);
 an ad network mentions the phones, e-mails and accounts of its ads. Each becomes an entity keyed by its normalised
 value, so the same phone written six ways, or ``Grote Markt 14A`` / ``14 a`` / ``14-A``, is one entity. Persons are
-keyed by the cluster that person resolution put them in (``ResolvedPerson``), or alone until it ran.
+keyed by the cluster that person resolution put them in (``ResolvedPerson``), or alone until it ran; organisations
+by the cluster of organisation resolution (``ResolvedOrganisation``), and a company row it has not seen yet by a
+conservative rule (``organisation_keys``).
 
 Reporters are never entities: linking two networks through the neighbour who reported both would expose the
 reporter and join what is not joined. Identifiers that failed validation (``06-1234``, an IBAN with wrong check
@@ -23,12 +25,11 @@ from django.utils import timezone
 from vigil import normalise
 from vigil.ads.queries import municipality_of
 from vigil.core.pgcopy import copy_row
-from vigil.linking.models import Kind
+from vigil.linking.models import Kind, ResolvedOrganisation
 from vigil.register.models import Identifier, Person, Signal
 
 HUB_DEGREE = 500  # a node with more edges than this joins no networks and is not expanded in full
 MAX_VARIANTS = 30
-_LEGAL_FORM = re.compile(r"\b(b ?v|n ?v|v ?o ?f|c ?v|gmbh|ltd|srl|s ?r ?l|sp z o ?o|kft|eood|ood|s ?a|lda|inc)\b")
 
 
 @dataclass
@@ -53,12 +54,14 @@ class Derived:
 
 def organisation_key(name: str, registration: str = "") -> str:
     """A registration number (KvK) when there is one, else the name without legal form, case and punctuation:
-    'Flexwerk-Oost BV' and 'FLEXWERK OOST B.V.' are one organisation, 'Flexwerk West B.V.' another."""
+    'Flexwerk-Oost BV' and 'FLEXWERK OOST B.V.' are one organisation, 'Flexwerk West B.V.' another. The legal
+    forms are the versioned list of probabilistic organisation resolution (linking/data/legal_forms.yaml)."""
+    from vigil.linking.organisations import strip_legal_form
+
     digits = re.sub(r"\D", "", registration or "")
     if len(digits) == 8:
         return f"kvk:{digits}"
-    words = _LEGAL_FORM.sub(" ", normalise.text_key(name).replace("-", " "))
-    return "name:" + " ".join(words.split())
+    return "name:" + strip_legal_form(normalise.text_key(name).replace("-", " "))
 
 
 def city_key(city: str) -> str:
@@ -78,8 +81,82 @@ def address_key(street: str, house_number: str, postcode: str, city: str, fallba
     return fallback
 
 
-def derive_signal(signal: Signal, resolved: dict[int, int]) -> Derived:
-    """The mentions of one signal (its persons, companies, addresses and identifiers prefetched)."""
+# a company's place: the address of its signal whose role says work or business, else the signal's first address
+_BUSINESS_ROLE = re.compile(r"work|werk|bedrijf|business|kantoor|office|vestiging|employ|zaak|company|winkel|shop")
+
+
+def kvk_number(registration: str) -> str:
+    """The 8-digit KvK number in a registration as written ('7184 6203'), else ''."""
+    digits = re.sub(r"\D", "", registration or "")
+    return digits if len(digits) == 8 else ""
+
+
+def company_place(addresses: Iterable) -> object | None:
+    """The address that stands for a company of a signal (its rows have no address of their own): the first whose
+    role says work or business ('werklocatie', 'work location', 'bedrijfsadres'), else the first one."""
+    addresses = list(addresses)
+    for a in addresses:
+        if a.role and _BUSINESS_ROLE.search(a.role.casefold()):
+            return a
+    return addresses[0] if addresses else None
+
+
+def organisation_keys(signals: Iterable[Signal]) -> dict[int, str]:
+    """The entity key of every company row of these signals (companies and addresses prefetched).
+
+    A row organisation resolution has seen is keyed by its cluster, ``org:{cluster}``. A new row must link at
+    once, before the next resolution, and without guessing: it joins the cluster of a resolved row with the same
+    KvK number, else of one with the same name (legal form left out) in the same municipality. Otherwise it is
+    keyed by its KvK number (``kvk:NNNNNNNN``), else by name and municipality (``name:...|municipality``) — so
+    before any resolution ran, rows link as these rules say — and a name without a place stays alone
+    (``org:{row}``): 'Restaurant Lotus' alone says nothing about which Restaurant Lotus it is."""
+    rows = [(c, s) for s in signals for c in s.companies.all()]
+    seen = dict(ResolvedOrganisation.objects.filter(company__in=[c.pk for c, _s in rows])
+                .values_list("company_id", "cluster"))
+    out, new = {}, {}
+    for c, s in rows:
+        if c.pk in seen:
+            out[c.pk] = f"org:{seen[c.pk]}"
+            continue
+        place = company_place(s.addresses.all())
+        name = organisation_key(c.name)
+        new[c.pk] = (kvk_number(c.registration_number), "" if name == "name:" else name,
+                     city_key(place.city) if place is not None and place.city else "")
+    if not new:
+        return out
+    by_kvk: dict[str, int] = {}
+    kvks = {kvk for kvk, _n, _m in new.values() if kvk}
+    for kvk, cluster in (Identifier.objects.filter(kind=Identifier.Kind.REGISTRATION, value__in=kvks, valid=True,
+                                                   company__resolved__isnull=False)
+                         .values_list("value", "company__resolved__cluster") if kvks else ()):
+        by_kvk[kvk] = min(cluster, by_kvk.get(kvk, cluster))
+    by_name: dict[tuple[str, str], int] = {}
+    places = {(name, municipality) for _k, name, municipality in new.values() if name and municipality}
+    if places:
+        for name, municipality, cluster in (ResolvedOrganisation.objects.filter(
+                name_key__in={n for n, _m in places}, municipality__in={m for _n, m in places})
+                .values_list("name_key", "municipality", "cluster")):
+            if (name, municipality) in places:
+                by_name[(name, municipality)] = min(cluster, by_name.get((name, municipality), cluster))
+    for pk, (kvk, name, municipality) in new.items():
+        cluster = by_kvk.get(kvk) if kvk else None
+        if cluster is None and name and municipality:
+            cluster = by_name.get((name, municipality))
+        if cluster is not None:
+            out[pk] = f"org:{cluster}"
+        elif kvk:
+            out[pk] = f"kvk:{kvk}"
+        elif name and municipality:
+            out[pk] = f"{name}|{municipality}"
+        else:
+            out[pk] = f"org:{pk}"
+    return out
+
+
+def derive_signal(signal: Signal, resolved: dict[int, int], organisations: dict[int, str] | None = None) -> Derived:
+    """The mentions of one signal (its persons, companies, addresses and identifiers prefetched). ``resolved``:
+    person row -> cluster; ``organisations``: company row -> key (``organisation_keys``, for a whole batch at once;
+    looked up for this signal alone when not given)."""
     node = Mention(Kind.SIGNAL, str(signal.pk), signal.ref, signal.ref, "signal")
     out = Derived(node, signal.observed_at or signal.received_at)
     index: dict[str, int] = {}
@@ -95,22 +172,23 @@ def derive_signal(signal: Signal, resolved: dict[int, int]) -> Derived:
             continue
         add(Mention(Kind.PERSON, f"person:{resolved.get(p.pk, p.pk)}", p.name, p.name, "persons", p.role,
                     ref=f"person:{p.pk}"))
+    if organisations is None:
+        organisations = organisation_keys([signal])
+    place = company_place(signal.addresses.all())
     for c in signal.companies.all():
-        add(Mention(Kind.ORGANISATION, organisation_key(c.name, c.registration_number), c.name, c.name,
-                    "organisations", c.role, ref=f"company:{c.pk}"))
+        add(Mention(Kind.ORGANISATION, organisations[c.pk], c.name or c.registration_number, c.name,
+                    "organisations", c.role, city=city_key(place.city) if place is not None and place.city else "",
+                    ref=f"company:{c.pk}"))
     for a in signal.addresses.all():
         key = address_key(a.street, a.house_number_given, a.postcode_given, a.city, a.address_key)
         if key:
             add(Mention(Kind.ADDRESS, key, str(a), str(a), "addresses", a.role,
                         city=city_key(a.city) if a.city else "", ref=f"address:{a.pk}"))
     for i in signal.identifiers.all():
-        if not i.valid or not i.value or i.person_id in reporters:
+        # a KvK number is the company's (its key, or its organisation's), not an entity of its own
+        if not i.valid or not i.value or i.person_id in reporters or i.kind == Identifier.Kind.REGISTRATION:
             continue
-        kind = Kind.ORGANISATION if i.kind == Identifier.Kind.REGISTRATION else i.kind
-        key = organisation_key("", i.value) if kind == Kind.ORGANISATION else i.value
-        if kind == Kind.ORGANISATION and not key.startswith("kvk:"):
-            continue
-        k = add(Mention(kind, key, i.value, i.value_given, f"identifiers.{i.kind}", ref=f"identifier:{i.pk}"))
+        k = add(Mention(i.kind, i.value, i.value, i.value_given, f"identifiers.{i.kind}", ref=f"identifier:{i.pk}"))
         owner = f"person:{i.person_id}" if i.person_id else f"company:{i.company_id}" if i.company_id else ""
         if owner in index:
             out.pairs.append((index[owner], k, "uses"))
@@ -209,7 +287,11 @@ def store(derived: list[Derived], versions: dict[tuple[str, str], str]) -> set[i
 
 def _alert_watches(cur, sources: list[int]) -> None:
     """An alert for every watch whose entity is in the network of an entity these sources mention (networks as
-    they are after this batch joined them)."""
+    they are after this batch joined them). Nothing to do, and no query, while nobody watches anything (a planner
+    that believes the tables empty may otherwise loop over every entity)."""
+    cur.execute("SELECT EXISTS (SELECT 1 FROM linking_watch)")
+    if not cur.fetchone()[0]:
+        return
     cur.execute("""
         INSERT INTO linking_watchalert (watch_id, source_id, entity_id, at)
         SELECT w.id, x.source_id, x.b_id, now() FROM linking_edge x

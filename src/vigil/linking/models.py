@@ -87,15 +87,37 @@ class LinkedSource(models.Model):
         return f"{self.node_id} @ {self.version[:12]}"
 
 
-class ResolvedPerson(models.Model):
-    """Which person cluster person resolution put a person row in (the smallest person id of the cluster)."""
+class Resolved(models.Model):
+    """Which cluster resolution put a register row in (the smallest row id of the cluster; its own id when alone)."""
 
+    cluster = models.BigIntegerField(db_index=True)
+
+    class Meta:
+        abstract = True
+
+
+class ResolvedPerson(Resolved):
     person = models.OneToOneField("register.Person", on_delete=models.CASCADE, primary_key=True,
                                   related_name="resolved")
-    cluster = models.BigIntegerField(db_index=True)
 
     def __str__(self):
         return f"person {self.person_id} in {self.cluster}"
+
+
+class ResolvedOrganisation(Resolved):
+    """A company row as organisation resolution saw it. Every row it saw is here (alone: its own id), so a row that
+    is not is new; the name key and municipality let a new row join its organisation at once (``graph``)."""
+
+    company = models.OneToOneField("register.Company", on_delete=models.CASCADE, primary_key=True,
+                                   related_name="resolved")
+    name_key = models.CharField(max_length=400, help_text="graph.organisation_key of the name (no KvK)")
+    municipality = models.CharField(max_length=100, blank=True, help_text="graph.city_key of its place")
+
+    class Meta:
+        indexes = [models.Index(fields=["name_key", "municipality"])]
+
+    def __str__(self):
+        return f"company {self.company_id} in {self.cluster}"
 
 
 class Watch(models.Model):
@@ -135,28 +157,32 @@ class Verdict(models.TextChoices):
     UNSURE = "unsure", _("Unsure")
 
 
-class PersonJudgement(models.Model):
-    """An analyst's judgement on two person rows; never replaced (the latest on a pair counts), always audited."""
+class OrganisationVerdict(models.TextChoices):
+    SAME = "same", _("The same organisation")
+    DIFFERENT = "different", _("Not the same organisation")
+    UNSURE = "unsure", _("Unsure")
 
-    a = models.ForeignKey("register.Person", on_delete=models.CASCADE, related_name="+")
-    b = models.ForeignKey("register.Person", on_delete=models.CASCADE, related_name="+")
+
+class Judgement(models.Model):
+    """An analyst's judgement on two register rows (``a``, ``b``: in the concrete model); never replaced (the
+    latest on a pair counts), always audited."""
+
     verdict = models.CharField(_("judgement"), max_length=10, choices=Verdict.choices)
     reason = models.TextField(_("reason"))
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        indexes = [models.Index(fields=["a", "b", "-at"])]
+        abstract = True
 
     def __str__(self):
         return f"{self.a_id} {self.verdict} {self.b_id}"
 
 
-class PersonLink(models.Model):
-    """A pair the model scored (linked, or a candidate below the threshold), with its explanation per field."""
+class ScoredPair(models.Model):
+    """A pair of register rows (``a``, ``b``) the model scored (linked, or a candidate below the threshold), with
+    its explanation per field."""
 
-    a = models.ForeignKey("register.Person", on_delete=models.CASCADE, related_name="+")
-    b = models.ForeignKey("register.Person", on_delete=models.CASCADE, related_name="+")
     probability = models.FloatField()
     weight = models.FloatField()
     linked = models.BooleanField()
@@ -165,7 +191,40 @@ class PersonLink(models.Model):
     explanation = models.JSONField(default=list, help_text="per field: comparison, level, values, Bayes factor")
 
     class Meta:
-        indexes = [models.Index(fields=["a"]), models.Index(fields=["b"])]
+        abstract = True
 
     def __str__(self):
         return f"{self.a_id} ~ {self.b_id} ({self.probability:.2f})"
+
+
+class PersonJudgement(Judgement):
+    a = models.ForeignKey("register.Person", on_delete=models.CASCADE, related_name="+")
+    b = models.ForeignKey("register.Person", on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        indexes = [models.Index(fields=["a", "b", "-at"])]
+
+
+class PersonLink(ScoredPair):
+    a = models.ForeignKey("register.Person", on_delete=models.CASCADE, related_name="+")
+    b = models.ForeignKey("register.Person", on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        indexes = [models.Index(fields=["a"]), models.Index(fields=["b"])]
+
+
+class OrganisationJudgement(Judgement):
+    a = models.ForeignKey("register.Company", on_delete=models.CASCADE, related_name="+")
+    b = models.ForeignKey("register.Company", on_delete=models.CASCADE, related_name="+")
+    verdict = models.CharField(_("judgement"), max_length=10, choices=OrganisationVerdict.choices)
+
+    class Meta:
+        indexes = [models.Index(fields=["a", "b", "-at"])]
+
+
+class OrganisationLink(ScoredPair):
+    a = models.ForeignKey("register.Company", on_delete=models.CASCADE, related_name="+")
+    b = models.ForeignKey("register.Company", on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        indexes = [models.Index(fields=["a"]), models.Index(fields=["b"])]

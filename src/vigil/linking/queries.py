@@ -33,6 +33,14 @@ def visible_edges(user) -> Q:
     return q
 
 
+def visible_variants(user, entity: Entity, most: int = 30) -> list[str]:
+    """The values as the sources the user may read wrote them (``Entity.variants`` holds those of every source: a
+    name spelled only in another organisation's signal is not shown)."""
+    given = (Edge.objects.filter(visible_edges(user)).filter(b=entity, relation="mentions")
+             .exclude(evidence__given="").values_list("evidence__given", flat=True).distinct())
+    return sorted(given[:most])
+
+
 def may_see(user, entity: Entity) -> bool:
     """An entity is visible when at least one visible edge touches it."""
     return Edge.objects.filter(visible_edges(user)).filter(Q(a=entity) | Q(b=entity)).exists()
@@ -223,25 +231,44 @@ def signal_panel(user, signal) -> dict:
     return {"node": node, "rows": rows}
 
 
-def person_panel(user, entity: Entity) -> dict:
-    """For a person entity: its person rows per source (those the user may read), the pairs the model scored
-    with their explanation, the candidates just below the threshold, and the judgements made."""
-    from vigil.linking.models import PersonJudgement, PersonLink, ResolvedPerson
-    from vigil.register.models import Person
+def resolution_panel(user, entity: Entity) -> dict | None:
+    """For a person or organisation entity: its register rows per source (those the user may read), the pairs the
+    model scored with their explanation, the candidates below the threshold, and the judgements made — only on
+    rows the user may read. None for other kinds."""
+    from vigil.linking import graph
+    from vigil.linking.resolution import ORGANISATIONS, PERSONS
 
-    cluster = int(entity.key.split(":", 1)[1])
-    ids = {cluster, *ResolvedPerson.objects.filter(cluster=cluster).values_list("person_id", flat=True)}
+    subject = {Kind.PERSON: PERSONS, Kind.ORGANISATION: ORGANISATIONS}.get(entity.kind)
+    if subject is None:
+        return None
+    prefix = "company:" if subject is ORGANISATIONS else "person:"
+    ids = {int(ref[len(prefix):]) for ref in Edge.objects.filter(b=entity, relation="mentions")
+           .values_list("evidence__ref", flat=True) if ref and ref.startswith(prefix)}
     visible = visible_signals(user)
-    members = list(Person.objects.filter(pk__in=ids, signal__in=visible).select_related("signal")
-                   .order_by("signal__received_at"))
-    shown = {p.pk for p in members}
-    links = list(PersonLink.objects.filter(Q(a__in=shown) | Q(b__in=shown))
-                 .filter(a__signal__in=visible, b__signal__in=visible).select_related("a", "b", "a__signal",
-                                                                                      "b__signal")
-                 .order_by("-linked", "-probability")[:100])
-    judged = list(PersonJudgement.objects.filter(Q(a__in=shown) | Q(b__in=shown))
+    rows = subject.row.objects.filter(pk__in=ids, signal__in=visible).select_related("signal")
+    if subject is ORGANISATIONS:
+        rows = rows.prefetch_related("signal__addresses")
+    members = list(rows.order_by("signal__received_at", "pk"))
+    for m in members:
+        m.place = graph.company_place(m.signal.addresses.all()) if subject is ORGANISATIONS else None
+    shown = {m.pk for m in members}
+    both_visible = Q(a__signal__in=visible, b__signal__in=visible)
+    links = list(subject.link.objects.filter(Q(a__in=shown) | Q(b__in=shown)).filter(both_visible)
+                 .select_related("a", "b", "a__signal", "b__signal").order_by("-linked", "-probability")[:100])
+    judged = list(subject.judgement.objects.filter(Q(a__in=shown) | Q(b__in=shown)).filter(both_visible)
                   .select_related("a", "b", "user").order_by("-at")[:50])
-    return {"members": members, "hidden": len(ids) - len(shown), "links": links, "judgements": judged}
+    return {"kind": subject.noun, "organisation": subject is ORGANISATIONS, "members": members,
+            "hidden": len(ids) - len(shown), "links": links, "judgements": judged}
+
+
+def entity_of_row(row) -> Entity | None:
+    """The entity a person or company row is linked to (through the mention its signal gives)."""
+    from vigil.register.models import Company
+
+    ref = f"{'company' if isinstance(row, Company) else 'person'}:{row.pk}"
+    edge = (Edge.objects.filter(source__signal_id=row.signal_id, relation="mentions", evidence__ref=ref)
+            .select_related("b").first())
+    return edge.b if edge else None
 
 
 def entity_of_person(person_id: int) -> Entity | None:

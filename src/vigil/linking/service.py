@@ -32,7 +32,8 @@ def link_signals(ids: list[int]) -> set[int]:
     if not signals:
         return set()
     resolved = dict(ResolvedPerson.objects.filter(person__signal__in=signals).values_list("person_id", "cluster"))
-    derived = [graph.derive_signal(s, resolved) for s in signals]
+    organisations = graph.organisation_keys(signals)  # one lookup for the whole batch
+    derived = [graph.derive_signal(s, resolved, organisations) for s in signals]
     touched = graph.store(derived, {(Kind.SIGNAL, str(s.pk)): s.content_hash for s in signals})
     from vigil.cases.proposals import propose_for_signals  # a signal that touches a case is proposed for it
 

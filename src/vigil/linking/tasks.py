@@ -23,3 +23,11 @@ def resolve_persons() -> dict:
     from vigil.linking import resolution
 
     return resolution.resolve_persons()
+
+
+@task()
+def resolve_organisations() -> dict:
+    """Resolve organisations again after a judgement (the judgement applies to the next resolution)."""
+    from vigil.linking import resolution
+
+    return resolution.resolve_organisations()

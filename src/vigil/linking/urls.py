@@ -10,5 +10,5 @@ urlpatterns = [
     path("signals/<int:pk>/", views.signal_network, name="signal"),
     path("entities/<int:pk>/watch/", views.watch, name="watch"),
     path("alerts/", views.alerts, name="alerts"),
-    path("persons/judge/", views.judge, name="judge"),
+    path("judge/", views.judge, name="judge"),  # two person rows or two company rows
 ]

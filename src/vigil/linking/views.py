@@ -23,7 +23,7 @@ from vigil.audit.log import record
 from vigil.linking import queries
 from vigil.linking.forms import GraphFilterForm, JudgementForm, WatchForm
 from vigil.linking.models import SOURCES, Entity, Kind, Watch, WatchAlert
-from vigil.register.access import get_signal, require
+from vigil.register.access import get_signal, get_visible, require, visible_signals
 
 LINKS_LISTED = 500
 
@@ -82,10 +82,13 @@ def entity_detail(request, pk: int):
         rows.append({"edge": e, "other": other, "href": _href(other), "evidence": _evidence(e),
                      "source_href": _href(e.source), "source": e.source})
     shown = [entity, *near.others.values()]
-    people = queries.person_panel(request.user, entity) if entity.kind == Kind.PERSON else None
+    panel = queries.resolution_panel(request.user, entity)
+    variants = queries.visible_variants(request.user, entity)
+    label = entity.label if entity.label in variants or not variants else variants[0]  # (as a readable source has it)
     response = render(request, "linking/entity.html", {
-        "entity": entity, "near": near, "rows": rows, "form": form, "map": _map(shown), "people": people,
-        "judgement_form": JudgementForm() if people and request.user.can("review") else None,
+        "entity": entity, "label": label, "variants": variants, "near": near, "rows": rows, "form": form,
+        "map": _map(shown), "panel": panel,
+        "judgement_form": JudgementForm(kind=panel["kind"]) if panel and request.user.can("review") else None,
         "timeline": sorted((r for r in rows if r["edge"].at), key=lambda r: r["edge"].at),
     })
     return _with_tiles(response)
@@ -184,8 +187,9 @@ def signal_network(request, pk: int):
 @login_required
 @require_POST
 def judge(request):
-    """Same / not the same / unsure on two person rows, with a reason; refused with a clear message when it
-    contradicts earlier judgements; the persons are then resolved again (in the background)."""
+    """Same / not the same / unsure on two person rows or two company rows, with a reason; refused with a clear
+    message when it contradicts earlier judgements; the persons or organisations are then resolved again (in the
+    background)."""
     from django.contrib import messages
 
     from vigil.linking import resolution, tasks
@@ -193,31 +197,28 @@ def judge(request):
     require(request.user, "review")
     form = JudgementForm(request.POST)
     back = request.POST.get("back") or reverse("linking:alerts")
-    if not back.startswith("/"):
+    if not back.startswith("/") or back.startswith("//"):
         back = "/"
     if not form.is_valid():
         messages.error(request, "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
         return redirect(back)
     data = form.cleaned_data
-    a = get_signal_person(request.user, data["a"])
-    b = get_signal_person(request.user, data["b"])
+    subject = resolution.ORGANISATIONS if data["kind"] == "organisation" else resolution.PERSONS
+    a = get_signal_row(request.user, subject, data["a"])
+    b = get_signal_row(request.user, subject, data["b"])
     try:
         resolution.judge(request.user, a, b, data["verdict"], data["reason"])
     except ValueError as exc:
         messages.error(request, str(exc))
         return redirect(back)
-    tasks.resolve_persons.enqueue()
-    messages.success(request, _("Judgement recorded; the persons are resolved again with it."))
-    entity = queries.entity_of_person(a.pk)
+    getattr(tasks, f"resolve_{subject.plural}").enqueue()
+    messages.success(request, _("Judgement recorded; the persons are resolved again with it.") if subject is
+                     resolution.PERSONS else _("Judgement recorded; the organisations are resolved again with it."))
+    entity = queries.entity_of_row(a)
     return redirect(reverse("linking:entity", args=[entity.pk]) if entity else back)
 
 
-def get_signal_person(user, pk: int):
-    """A person row whose signal the user may read (else 404, audited)."""
-    from vigil.register.models import Person
-
-    person = Person.objects.filter(pk=pk).first()
-    if person is None:
-        raise Http404("person not found")
-    get_signal(user, person.signal_id, purpose="judge")
-    return person
+def get_signal_row(user, subject, pk: int):
+    """A person or company row whose signal the user may read (else 404, audited)."""
+    readable_rows = subject.row.objects.filter(signal__in=visible_signals(user))
+    return get_visible(user, readable_rows, pk, object_type=subject.noun, purpose="judge")

@@ -33,8 +33,10 @@ class Command(BaseCommand):
 
         linked = linking.relink_all()  # signals and ad networks into the graph, networks computed
         persons = resolution.resolve_persons()  # one entity per person, however each source wrote the name
+        organisations = resolution.resolve_organisations()  # ... and per organisation
         self.stdout.write(f"Linked {linked['signals']} signals and {linked['ad_networks']} ad networks; "
-                          f"{persons['clusters']} persons found in several signals; {persons['networks']} networks.")
+                          f"{persons['clusters']} persons and {organisations['clusters']} organisations found in "
+                          f"several signals; {organisations['networks']} networks.")
         if signals:
             self.stdout.write(f"Case work: {load_case_work(world)}")
             from vigil.protection import demo as protection_demo
