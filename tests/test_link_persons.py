@@ -12,6 +12,7 @@ from datetime import date, timedelta
 import pytest
 
 from vigil.linking import names
+from vigil.linking.orgsynth import typo
 from vigil.linking.persons import MIN_RECORDS_TO_TRAIN, parse_birth_date, resolve
 
 # --------------------------------------------------------------------------- the scenario
@@ -66,17 +67,7 @@ CITIES = ["Amsterdam", "Rotterdam", "Den Haag", "Utrecht", "Eindhoven", "Tilburg
 
 
 def _typo(rng: random.Random, word: str) -> str:
-    if len(word) < 4:
-        return word
-    i = rng.randrange(1, len(word) - 1)
-    op = rng.choice("dswi")
-    if op == "d":
-        return word[:i] + word[i + 1:]
-    if op == "s":
-        return word[:i] + word[i + 1] + word[i] + word[i + 2:]
-    if op == "w":
-        return word[:i] + rng.choice("aeioulnrst") + word[i + 1:]
-    return word[:i] + rng.choice("aeioulnrst") + word[i:]
+    return typo(rng, word, shortest=4)
 
 
 def population(persons: int = 1400, seed: int = 11) -> tuple[list[dict], dict[str, int]]:

@@ -96,8 +96,10 @@ def _given() -> list[str]:
     return sorted({s for s in Provider.first_names_female if s.isalpha() and 3 <= len(s) <= 8})
 
 
-def _typo(rng: random.Random, word: str) -> str:
-    if len(word) < 5:
+def typo(rng: random.Random, word: str, shortest: int = 5) -> str:
+    """One slip of the keyboard (a letter dropped, two swapped, one wrong, one extra); words shorter than
+    ``shortest`` are left alone. Also the person tests' generator uses it."""
+    if len(word) < shortest:
         return word
     i = rng.randrange(1, len(word) - 1)
     op = rng.choice("dswi")
@@ -250,7 +252,7 @@ def _mentions(rng, b, out, truth, records, surnames, cities, weights, letterboxe
         if rng.random() < 0.08:
             words = name.split()
             i = max(range(len(words)), key=lambda j: len(words[j]))
-            words[i] = _typo(rng, words[i])
+            words[i] = typo(rng, words[i])
             name = " ".join(words)
         for long, short in ABBREVIATIONS.items():
             if long in name and rng.random() < 0.25:
