@@ -2,9 +2,10 @@
 
 Ad-length texts: the online ads of the generated demo world (several languages), and the ads of the evaluation set
 (eight languages, written by hand; repeated to the same number). Narratives: the other demo signals' texts. One
-process, one thread, the catalogue compiled once before timing.
+process, one thread, the catalogue compiled once before timing. The patterns alone (what the ads import runs), then
+with the learned reader on a smaller sample (``--reader-texts``; OMP_NUM_THREADS=1 keeps its C engine on one core).
 
-    .venv/bin/python benchmarks/bench_assess.py [--texts 20000]
+    OMP_NUM_THREADS=1 .venv/bin/python benchmarks/bench_assess.py [--texts 20000] [--reader-texts 300]
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--texts", type=int, default=20000)
+    parser.add_argument("--reader-texts", type=int, default=300)
     args = parser.parse_args()
     import django
 
@@ -48,18 +50,21 @@ def main() -> None:
     print(f"catalogue {cat.version}: {len(cat.indicators)} indicators, {len(cat.matcher.patterns)} patterns, "
           f"compiled in {compile_s * 1000:.0f} ms")
     for name, texts in (("demo ads", ads), ("evaluation-set ads", written), ("narratives", narratives)):
-        for text in texts[:200]:
-            assess(text)
-        runs = []
-        for _ in range(5):
-            cpu, wall = time.process_time(), time.perf_counter()
-            found = sum(len(assess(text)["indicators"]) for text in texts)
-            runs.append((len(texts) / (time.process_time() - cpu), len(texts) / (time.perf_counter() - wall)))
-        mean_len = statistics.mean(len(t) for t in texts)
-        best = max(runs)
-        print(f"{name}: {len(texts)} texts, mean {mean_len:.0f} characters, {found} indicators found; "
-              f"{best[0]:,.0f} texts/s per core (CPU time), {best[1]:,.0f} texts/s wall; runs: "
-              + ", ".join(f"{r[0]:,.0f}" for r in runs))
+        for reader, sample, repeats in ((False, texts, 5), (True, texts[: args.reader_texts], 1)):
+            if reader and cat.reader is None:
+                continue
+            for text in sample[:200 if not reader else 5]:
+                assess(text, reader=reader)
+            runs = []
+            for _ in range(repeats):
+                cpu, wall = time.process_time(), time.perf_counter()
+                found = sum(len(assess(text, reader=reader)["indicators"]) for text in sample)
+                runs.append((len(sample) / (time.process_time() - cpu), len(sample) / (time.perf_counter() - wall)))
+            mean_len = statistics.mean(len(t) for t in sample)
+            best = max(runs)
+            print(f"{name}, {'patterns and reader' if reader else 'patterns'}: {len(sample)} texts, mean "
+                  f"{mean_len:.0f} characters, {found} indicators found; {best[0]:,.0f} texts/s per core (CPU time), "
+                  f"{best[1]:,.0f} texts/s wall; runs: " + ", ".join(f"{r[0]:,.0f}" for r in runs))
 
 
 if __name__ == "__main__":

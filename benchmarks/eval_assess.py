@@ -9,7 +9,9 @@ development data too (--set dev: both sets) for the third round. The third (asse
 during that round by other hands, without seeing the patterns or the other sets, and measured it (--set final).
 All three were then relabelled to the labelling guide (docs/assessment-labelling.md) and are the development data of
 the fourth round (--set tuning). The fourth set (assess_blind) was written to the guide by other hands, without
-seeing the patterns or the other sets, and measures that round (--set blind).
+seeing the patterns or the other sets, and measures that round (--set blind). The learned reader
+(docs/decisions/0006-learned-reader.md) is trained on all four (--set reader); the fifth set (assess_fifth), written
+to the guide by other hands who saw neither patterns, reader nor the other sets, measures it (--set fifth).
 
 Per indicator family (the part of the id before the dot): precision, recall and F1 over indicator labels; macro-F1
 is the mean over families. Hard negatives: the share read as "likely trafficking".
@@ -41,7 +43,8 @@ def split_of(item_id: str) -> str:
 
 SETS = {"eval": ("assess_eval",), "holdout": ("assess_holdout",), "dev": ("assess_eval", "assess_holdout"),
         "final": ("assess_final",), "tuning": ("assess_eval", "assess_holdout", "assess_final"),
-        "blind": ("assess_blind",)}
+        "blind": ("assess_blind",), "fifth": ("assess_fifth",),
+        "reader": ("assess_eval", "assess_holdout", "assess_final", "assess_blind")}
 
 
 def load(split: str, name: str = "eval") -> list[dict]:
@@ -61,14 +64,14 @@ def f1(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
     return p, r, (2 * p * r / (p + r) if p + r else 0.0)
 
 
-def evaluate(items: list[dict], show_errors: bool = False, cat=None) -> dict:
+def evaluate(items: list[dict], show_errors: bool = False, cat=None, reader: bool = True) -> dict:
     cat = cat or catalogue.current()
     text_ids = {i.id for i in cat.indicators.values() if i.text}
     counts = defaultdict(Counter)
     by_lang = defaultdict(Counter)
     hard, hard_flagged, positives, positives_read = 0, 0, 0, 0
     for item in items:
-        reading = assess({"text": item["text"]}, item["language"], catalogue=cat)
+        reading = assess({"text": item["text"]}, item["language"], catalogue=cat, reader=reader)
         found = {i["id"] for i in reading["indicators"]} & text_ids
         expected = set(item["expected"])
         for ident in found | expected:
@@ -97,7 +100,7 @@ def evaluate(items: list[dict], show_errors: bool = False, cat=None) -> dict:
             "languages": languages, "hard_negatives": hard,
             "hard_negatives_flagged_likely": hard_flagged / hard if hard else 0.0,
             "positives_read_possible_or_likely": positives_read / positives if positives else 0.0,
-            "catalogue": cat.version}
+            "catalogue": cat.version, "reader": bool(reader and cat.reader)}
 
 
 def main() -> None:
@@ -105,11 +108,13 @@ def main() -> None:
     parser.add_argument("--split", choices=["dev", "test", "all"], default="all")
     parser.add_argument("--set", choices=list(SETS), default="eval",
                         help="eval, holdout, dev, final: the first three sets; tuning: all three (relabelled to the guide), "
-                        "the development data; blind: the fourth set, read once for the figures")
+                        "the development data; blind: the fourth set; reader: the four sets the reader is trained on; "
+                        "fifth: the fifth set, which measures patterns and reader")
     parser.add_argument("--errors", action="store_true", help="print the items read wrongly (use on dev only)")
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--languages", nargs="*", default=[], help="only these languages' items, read with only "
                         "their pattern files (while other files are being edited)")
+    parser.add_argument("--patterns-only", action="store_true", help="without the learned reader")
     args = parser.parse_args()
     import django
 
@@ -117,12 +122,12 @@ def main() -> None:
     items = load(args.split if args.set == "eval" else "all", args.set)
     items = [i for i in items if not args.languages or i["language"] in args.languages]
     cat = catalogue.load(languages=tuple(args.languages)) if args.languages else None
-    result = evaluate(items, args.errors, cat)
+    result = evaluate(items, args.errors, cat, reader=not args.patterns_only)
     if args.json:
         print(json.dumps(result, indent=1))
         return
     print(f"{result['items']} items (set {args.set}{', ' + args.split if args.set == 'eval' else ''}), "
-          f"catalogue {result['catalogue']}")
+          f"catalogue {result['catalogue']}, {'patterns and reader' if result['reader'] else 'patterns only'}")
     print(f"{'family':<14} {'P':>6} {'R':>6} {'F1':>6} {'support':>8}")
     for family, f in result["families"].items():
         print(f"{family:<14} {f['precision']:>6.3f} {f['recall']:>6.3f} {f['f1']:>6.3f} {f['support']:>8}")

@@ -21,6 +21,7 @@ COMMANDS = {
     ("link", "organisations"): ("link_organisations", "Resolve organisations across signals (Splink); judgements override the model"),
     ("link",): ("link", "Link signals and ad networks into the graph (resumable; --full recomputes networks)"),
     ("export", "ftm"): ("export_ftm", "Write the graph as FollowTheMoney entities (JSON Lines)"),
+    ("assess", "train-reader"): ("train_reader", "Train the learned reader's heads on labelled sets (writes catalogue/reader.npz)"),
     ("assess",): ("assess", "Read texts (file or stdin) with the indicator catalogue; print JSON Lines readings"),
     ("protection", "reminders"): ("protection_reminders", "Make the reminders before victim-protection deadlines (idempotent, daily)"),
     ("api", "token"): ("api_token", "Create, list or revoke API tokens of partner systems"),

@@ -8,6 +8,8 @@ VIGIL_DATA_DIR     where the embedded database, uploads and checkpoints live (de
 VIGIL_LOG_FORMAT   'json' (default) or 'console'
 VIGIL_LOG_LEVEL    default INFO
 VIGIL_DEFAULT_OWNER slug of the organisation that owns imported signals nobody else claims (default emm)
+VIGIL_READER       '0' reads signals with the catalogue's patterns only, without the learned reader (default on;
+                   off under pytest, where the reader's own tests switch it on)
 """
 
 import os
@@ -170,6 +172,8 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
          else _DB_TASKS, "database": _DB_TASKS}
 
 VIGIL_DEFAULT_OWNER = os.environ.get("VIGIL_DEFAULT_OWNER", "emm")
+# the learned reader beside the patterns (assessment); the test suite reads with the patterns unless a test asks for it
+VIGIL_READER = os.environ.get("VIGIL_READER", "0" if os.environ.get("PYTEST_VERSION") else "1") == "1"
 # The background of the maps on the ads pages (static/vigil/map.js): an XYZ tile URL in web mercator, by default
 # the Dutch government's public base map (PDOK BRT achtergrondkaart); empty = no tiles, points on a blank map.
 # The tile host must be allowed by the CSP's img-src (vigil.public.middleware.CSP) or the browser blocks the tiles.

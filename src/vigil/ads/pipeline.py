@@ -156,7 +156,7 @@ def _derive(record: dict, fields: dict) -> Derived:
     reading_record = {k: v for k, v in record.items() if k in ("title", "body", "stated_age", "extra")}
     if len(reading_record.get("body") or "") > MAX_BODY:
         reading_record["body"] = reading_record["body"][:MAX_BODY]
-    reading = assess(reading_record, found.language or "")
+    reading = assess(reading_record, found.language or "", reader=False)  # thousands of ads a second: patterns only
     sig = clusters.signature(f"{fields['title']}\n{fields['body']}"[:20_000])
     phones = sorted({p.value for p in found.phones})
     emails = sorted({e.value for e in found.emails})

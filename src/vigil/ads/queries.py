@@ -152,7 +152,7 @@ def reading_of(capture: AdVersion) -> dict:
     given = capture.given if isinstance(capture.given, dict) else {}
     rec = {"title": capture.title, "body": capture.body[:MAX_BODY]}
     rec.update({k: given[k] for k in ("stated_age", "extra") if given.get(k) is not None})
-    return assess(rec, (capture.extraction or {}).get("language") or "")
+    return assess(rec, (capture.extraction or {}).get("language") or "", reader=False)
 
 
 def indicator_rows(reading: dict, stored: list[str]) -> tuple[list[dict], list[tuple]]:

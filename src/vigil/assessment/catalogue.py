@@ -17,6 +17,7 @@ from pathlib import Path
 import yaml
 
 from vigil.assessment import patterns as P
+from vigil.assessment import reader as R
 from vigil.assessment.structured import CHECKS
 
 DEFAULT_DIR = Path(__file__).parent / "catalogue"
@@ -110,6 +111,7 @@ class Catalogue:
     examples: list[Example] = field(default_factory=list)
     files: tuple = ()
     structured: list = field(default_factory=list)  # (indicator, check, parameters) of the structured signs
+    reader: R.Reader | None = None  # the learned reader (reader.npz), None when absent or switched off
 
 
 def _where(path: Path, node, key: str = "") -> str:
@@ -235,12 +237,26 @@ def _patterns(path: Path, indicators: dict[str, Indicator], compiled: list, exam
     return language, cues
 
 
-def load(directory: Path | str = DEFAULT_DIR, languages: tuple = ()) -> Catalogue:
-    """The catalogue in `directory`; `languages` limits the pattern files read (for checking one language)."""
+def _reader(path: Path, indicators: dict[str, Indicator]) -> R.Reader:
+    try:
+        found = R.Reader.load(path)
+    except R.ReaderError as exc:
+        raise CatalogueError(str(exc)) from None
+    for ident in found.heads.ids:
+        if ident not in indicators or not indicators[ident].text:
+            raise CatalogueError(f"{path}: ids: {ident!r} is not an indicator read from text in indicators.yaml")
+    return found
+
+
+def load(directory: Path | str = DEFAULT_DIR, languages: tuple = (), reader: bool = True) -> Catalogue:
+    """The catalogue in `directory`; `languages` limits the pattern files read (for checking one language);
+    `reader`: also the learned reader (`reader.npz`), when the directory has one."""
     directory = Path(directory)
     index = directory / "indicators.yaml"
     pattern_files = sorted(p for p in (directory / "patterns").glob("*.yaml") if not languages or p.stem in languages)
-    files = (index, *pattern_files)
+    reader_file = directory / "reader.npz"
+    use_reader = reader and reader_file.is_file()
+    files = (index, *pattern_files, *((reader_file,) if use_reader else ()))
     version, indicators = _indicators(index)
     compiled: list[P.Compiled] = []
     examples: list[Example] = []
@@ -248,15 +264,23 @@ def load(directory: Path | str = DEFAULT_DIR, languages: tuple = ()) -> Catalogu
     for path in pattern_files:
         language, lang_cues = _patterns(path, indicators, compiled, examples)
         cues[language] = lang_cues
+    learned = _reader(reader_file, indicators) if use_reader else None
     digest = hashlib.sha256(b"".join(p.read_bytes() for p in files)).hexdigest()[:10]
     structured = [(i.id, i.structured["check"], {k: v for k, v in i.structured.items() if k != "check"})
                   for i in indicators.values() if i.structured]
     return Catalogue(version=f"{version}+{digest}", indicators=indicators,
                      matcher=P.Matcher(compiled, cues, [e.text for e in examples]), examples=examples, files=files,
-                     structured=structured)
+                     structured=structured, reader=learned)
 
 
 _current: Catalogue | None = None
+
+
+def _reader_on() -> bool:
+    from django.conf import settings
+
+    return getattr(settings, "VIGIL_READER", True)
+
 _lock = threading.Lock()
 
 
@@ -265,7 +289,7 @@ def current() -> Catalogue:
     if _current is None:
         with _lock:
             if _current is None:
-                _current = load()
+                _current = load(reader=_reader_on())
     return _current
 
 
@@ -273,7 +297,7 @@ def reload(directory: Path | str = DEFAULT_DIR) -> Catalogue:
     """Load the files again; on a mistake the catalogue in use stays in use and the error is raised."""
     global _current
     try:
-        fresh = load(directory)
+        fresh = load(directory, reader=_reader_on())
     except CatalogueError:
         log.exception("catalogue not reloaded; the previous version stays in use")
         raise

@@ -17,7 +17,7 @@ def problems(cat, languages=()) -> list[str]:
     for ex in cat.examples:
         if languages and ex.language not in languages:
             continue
-        reading = assess({"text": ex.text}, ex.language, catalogue=cat)
+        reading = assess({"text": ex.text}, ex.language, catalogue=cat, reader=False)  # the examples test the patterns
         ids = {i["id"] for i in reading["indicators"]}
         where = f"patterns/{ex.language}.yaml: line {ex.line}: {ex.indicator}"
         if ex.should_match and ex.indicator not in ids:

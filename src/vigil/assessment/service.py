@@ -16,7 +16,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from vigil.assessment import catalogue as catalogues
-from vigil.assessment.engine import assess, read
+from vigil.assessment.engine import PATTERNS_ONLY, assess, read
 from vigil.assessment.models import Assessment, IndicatorReview, ReadingReview
 from vigil.audit.log import record as audit
 from vigil.register.models import Signal, SignalVersion
@@ -89,8 +89,9 @@ FIELDS = ["signal_version", "catalogue_version", "computed_at", "reading", "traf
           "engine_priority", "urgency", "priority", "forms"]
 
 
-def assess_signals(ids: list[int]) -> int:
-    """(Re)assess these signals now; returns how many were stored."""
+def assess_signals(ids: list[int], reader: bool = True) -> int:
+    """(Re)assess these signals now; returns how many were stored. ``reader=False``: with the patterns alone, a quick
+    first reading that stays stale until the background worker reads it with the learned reader too."""
     if not ids:
         return 0
     signals = dict(Signal.objects.filter(pk__in=ids).values_list("pk", "version"))
@@ -98,22 +99,26 @@ def assess_signals(ids: list[int]) -> int:
     verdicts, readings = judgements(signals)
     rows = []
     for pk, version in signals.items():
-        reading = assess(records.get(pk) or {})
+        reading = assess(records.get(pk) or {}, reader=reader)
         rows.append(_row(pk, version, reading, verdicts.get(pk), readings.get(pk)))
     with transaction.atomic():
         Assessment.objects.bulk_create(rows, update_conflicts=True, unique_fields=["signal"], update_fields=FIELDS)
     return len(rows)
 
 
-def assess_stale(batch: int = BATCH, progress: Callable[[int], None] | None = None) -> int:
-    """Bring every assessment up to date with its signal and the catalogue; returns how many were (re)made."""
+def assess_stale(batch: int = BATCH, progress: Callable[[int], None] | None = None, reader: bool = True) -> int:
+    """Bring every assessment up to date with its signal and the catalogue; returns how many were (re)made.
+    ``reader=False``: a quick first reading with the patterns alone (see ``assess_signals``)."""
     done, after = 0, 0
     version = catalogues.current().version
+    stale = stale_signals(version)
+    if not reader:
+        stale = stale.exclude(assessment__catalogue_version=version + PATTERNS_ONLY, assessment__signal_version=F("version"))
     while True:
-        ids = list(stale_signals(version).filter(pk__gt=after).order_by("pk").values_list("pk", flat=True)[:batch])
+        ids = list(stale.filter(pk__gt=after).order_by("pk").values_list("pk", flat=True)[:batch])
         if not ids:
             return done
-        done += assess_signals(ids)
+        done += assess_signals(ids, reader=reader)
         after = ids[-1]
         if progress:
             progress(len(ids))

@@ -22,6 +22,10 @@ def now_or_later(ids, now, task, *, background: bool = False) -> None:
     if len(ids) <= INLINE and not background:
         now(list(ids))
         return
-    name = task.module_path.rsplit(".", 1)[-1]
-    if not already_queued(name):
+    enqueue_once(task)
+
+
+def enqueue_once(task) -> None:
+    """Queue ``task`` unless it already waits: it works through everything pending when it runs."""
+    if not already_queued(task.module_path.rsplit(".", 1)[-1]):
         task.enqueue()

@@ -19,10 +19,11 @@ class Command(BaseCommand):
         parser.add_argument("file", nargs="?", default="-", help="input file; - or nothing for standard input")
         parser.add_argument("--language", default="", help="language of texts that do not say (nl, en, ro, ...)")
         parser.add_argument("--catalogue", default="", help="catalogue directory (default: the one in Vigil)")
+        parser.add_argument("--patterns-only", action="store_true", help="read without the learned reader")
         parser.add_argument("--stored", action="store_true", help="(re)assess stored signals whose reading is out "
                             "of date (new version of the signal, or a new catalogue)")
 
-    def handle(self, file, language, catalogue, stored, **_):
+    def handle(self, file, language, catalogue, stored, patterns_only, **_):
         try:
             cat = catalogues.load(catalogue) if catalogue else catalogues.current()
         except catalogues.CatalogueError as exc:
@@ -58,7 +59,7 @@ class Command(BaseCommand):
                     bad += 1
                     self._error(number, "language: must be a string")
                     continue
-            reading = assess(record, language, catalogue=cat)
+            reading = assess(record, language, catalogue=cat, reader=not patterns_only)
             out.write(json.dumps({"line": number, **({"id": record["id"]} if "id" in record else {}), **reading},
                                  ensure_ascii=False))
         if bad:

@@ -24,8 +24,16 @@ class Command(BaseCommand):
                           f"{result.unchanged} unchanged), {len(world.organisations)} organisations.")
         from vigil.assessment import service
 
-        assessed = service.assess_stale()  # the queue can be sorted by priority from the first page view
-        self.stdout.write(f"Assessed {assessed} signals with the indicator catalogue.")
+        # the queue can be sorted by priority from the first page view: the patterns now, the learned reader (a few
+        # signals a second) by the background worker that `vigil serve` starts
+        assessed = service.assess_stale(reader=False)
+        self.stdout.write(f"Assessed {assessed} signals with the indicator catalogue's patterns.")
+        if service.stale_signals().exists():
+            from vigil.assessment.tasks import assess_pending
+            from vigil.core.tasks import enqueue_once
+
+            enqueue_once(assess_pending)
+            self.stdout.write("The background worker reads them with the learned reader too.")
         if ads:
             self.stdout.write(demo_ads(ads, seed))
         from vigil.linking import resolution
