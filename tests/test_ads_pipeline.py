@@ -181,3 +181,28 @@ def test_export_and_the_command_line_with_worker_processes(tmp_path, owner, caps
     target = tmp_path / "out.jsonl"
     call_command("ads_export", str(target))
     assert target.read_text().count("\n") == len(rows)
+
+
+def test_refreshing_again_writes_no_ad_whose_score_stays(tmp_path, owner):
+    """Each write of an ad adds entries to its four GIN indexes: ``refresh`` leaves rows whose score stays alone."""
+    from django.db import connection
+
+    from vigil.ads import pipeline
+
+    path = tmp_path / "ads.jsonl"
+    write_jsonl(path, [ad(str(n), f"Nieuw in de stad, meisje {n}. Bel 06-12345678", location=city)
+                       for n, city in enumerate(["Almere", "Rotterdam", "Breda"])])
+    import_ads(path, owner=owner, workers=0)
+    assert Ad.objects.filter(score__gt=0).count() == 3 and AdNetwork.objects.filter(size=3).exists()
+
+    def versions():
+        with connection.cursor() as cur:
+            cur.execute("SELECT id, xmin::text, score FROM ads_ad ORDER BY id")
+            return cur.fetchall()
+
+    before = versions()
+    pipeline.refresh()
+    assert versions() == before  # no row written again
+    Ad.objects.update(score=0)
+    pipeline.refresh()
+    assert [(pk, score) for pk, _x, score in versions()] == [(pk, score) for pk, _x, score in before]

@@ -6,7 +6,9 @@ import os
 from functools import partial
 from pathlib import Path
 
-from vigil.ads import pipeline
+from django.db import connection
+
+from vigil.ads import pipeline, stoplist
 from vigil.intake.importer import ImportReport, Kind, import_lines
 from vigil.register.records import RecordError
 from vigil.register.writer import OwnerResolver
@@ -26,10 +28,22 @@ def import_ads(path: Path, *, owner: str = "", images: Path | None = None, worke
     processes extract and read the ads while this process stores them; ``images``: the folder that the
     ``images[].path`` of the lines are relative to, for perceptual hashes of the files."""
     org = owner_of(owner)
-    prepare = partial(pipeline.prepare, images=str(images) if images else None)
-    kind = Kind("ads", prepare, lambda batch, by: pipeline.write(batch, org, by), one_per_batch=False)
-    report = import_lines(Path(path), kind, workers=default_workers() if workers is None else workers, **options)
-    pipeline.refresh()
+    stop = stoplist.for_import(Path(path))  # the first import into an empty database counts it
+    prepare = partial(pipeline.prepare, images=str(images) if images else None, stop=stop)
+    signatures: dict = {}  # of stored ads, kept over the batches of this import (pipeline._link_clusters)
+    kind = Kind("ads", prepare, lambda batch, by: pipeline.write(batch, org, by, signatures), one_per_batch=False,
+                route=pipeline.route, preload=("vigil.ads.warm",))
+    with connection.cursor() as cur:
+        # each batch commits with its checkpoint: after a crash the import resumes from the last batch that reached
+        # the disk, so waiting for every commit to be flushed buys nothing here (the database stays consistent).
+        # Only for the import: what the session writes afterwards (the audit of the import) waits as usual.
+        cur.execute("SET synchronous_commit = off")
+    try:
+        report = import_lines(Path(path), kind, workers=default_workers() if workers is None else workers, **options)
+        pipeline.refresh()
+    finally:
+        with connection.cursor() as cur:
+            cur.execute("SET synchronous_commit TO DEFAULT")
     _link_later()
     return report
 

@@ -74,6 +74,8 @@ class Ad(models.Model):
                       help_text="what links ads into networks: p:phone, e:e-mail, h:platform:handle, i<a><b>:two of "
                                 "the four 16-bit parts of an image hash (so hashes a few bits apart still meet)")
     signature = models.BinaryField(null=True, help_text="MinHash signature of the latest text (clusters.py)")
+    stop_list = models.PositiveIntegerField(default=0, help_text="version of the boilerplate stop list the signature "
+                                            "was made with (0: none)")
     search = SearchVectorField(null=True, help_text="full text of the latest capture ('simple': any language)")
     cluster = models.ForeignKey(TemplateCluster, null=True, blank=True, on_delete=models.SET_NULL,
                                 related_name="ads")
@@ -120,6 +122,24 @@ class AdVersion(models.Model):
 
     def __str__(self):
         return f"{self.ad_id} #{self.number}"
+
+
+class StopList(models.Model):
+    """The boilerplate stop list of the template clusters: word shingles found in more than a tenth of all ads (site
+    disclaimers), left out of the signatures. Each new list is a new version; ads signed with an older one are signed
+    again by ``vigil ads recluster``."""
+
+    shingles = ArrayField(models.BigIntegerField(), default=list, help_text="64-bit shingle hashes (as signed)")
+    texts = models.PositiveIntegerField(default=0, help_text="distinct ad texts it was counted over")
+    share = models.FloatField(help_text="a shingle in more than this share of the texts is boilerplate")
+    source = models.CharField(max_length=300, blank=True, help_text="where the texts came from")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("boilerplate stop list")
+
+    def __str__(self):
+        return f"stop list {self.pk} ({len(self.shingles)} shingles)"
 
 
 class AdBand(models.Model):

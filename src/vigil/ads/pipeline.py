@@ -13,13 +13,14 @@ import dataclasses
 import datetime as dt
 import hashlib
 import json
+import zlib
 from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
 from django.db import connection
 
-from vigil.ads import clusters
+from vigil.ads import clusters, stoplist
 from vigil.ads.extract import extract, phash_file
 from vigil.ads.models import AdBand, AdNetwork, TemplateCluster
 from vigil.assessment import assess
@@ -53,6 +54,7 @@ class Derived(NamedTuple):
     city: str
     indicators: list[str]
     signature: bytes | None
+    stop_list: int  # version of the boilerplate stop list the signature was made with (0: none)
     bands: list[int]
     keys: list[str]
     facts: bytes  # COPY text of the ad's LATEST columns
@@ -112,8 +114,16 @@ def as_json(found) -> dict:
     return out
 
 
-def prepare(record: dict, images: str | None = None) -> PreparedAd:
-    """Validate one ad line and derive everything that needs no other ad. Raises RecordError naming the field."""
+def route(raw: bytes) -> int:
+    """Which import worker prepares a raw line: a number from its body, so every capture of one text goes to the
+    worker that has it in its cache (a line without a body goes anywhere: it is an error of that line)."""
+    start = raw.find(b'"body"')
+    return zlib.crc32(raw[start:start + 512] if start >= 0 else raw)
+
+
+def prepare(record: dict, images: str | None = None, stop: clusters.StopList | None = None) -> PreparedAd:
+    """Validate one ad line and derive everything that needs no other ad; the signature leaves out the shingles of
+    the stop list ``stop``. Raises RecordError naming the field."""
     for key in REQUIRED:
         if key not in record or record[key] is None:
             raise RecordError(key, "missing")
@@ -134,30 +144,38 @@ def prepare(record: dict, images: str | None = None) -> PreparedAd:
                        record.get("stated_age"), record.get("images"), record.get("extra")],
                       ensure_ascii=False, sort_keys=True, default=str)
     digest = hashlib.blake2b(blob.encode(errors="surrogatepass"), digest_size=16).hexdigest()
-    derived = _SEEN.get(digest)
+    known = (digest, stop.version if stop else 0)
+    derived = _SEEN.get(known)
     if derived is None:
-        derived = _derive(record, fields)
+        derived = _derive(record, fields, stop)
         if len(_SEEN) >= SEEN_MAX:
             _SEEN.pop(next(iter(_SEEN)))
-        _SEEN[digest] = derived
+        _SEEN[known] = derived
     row = copy_row(collected_at, fields["posted_at"][:40], fields["url"], fields["title"], fields["body"],
                    fields["location"][:300], given, digest) + b"\t" + derived.read
     return PreparedAd(site=site[:200], site_ad_id=ident[:300], collected_at=collected_at, derived=derived, row=row)
 
 
+def warm() -> None:
+    """Load what preparing a line needs (catalogue, extraction tables, language model) by preparing one."""
+    prepare({"site": "-", "id": "-", "collected_at": "2026-01-01T00:00:00Z", "title": "Nieuw in de stad",
+             "body": "Hoi, ik ben Anna, 23 jaar, net aangekomen. Bel 06 12345678"})
+    _SEEN.clear()
+
+
 # Most captures repeat an earlier one word for word (the same ad captured again, a repost): what is derived from
 # the text is kept per worker for the last SEEN_MAX distinct captures and reused.
 SEEN_MAX = 20_000
-_SEEN: dict[str, Derived] = {}
+_SEEN: dict[tuple[str, int], Derived] = {}
 
 
-def _derive(record: dict, fields: dict) -> Derived:
+def _derive(record: dict, fields: dict, stop: clusters.StopList | None) -> Derived:
     found = extract(record)
     reading_record = {k: v for k, v in record.items() if k in ("title", "body", "stated_age", "extra")}
     if len(reading_record.get("body") or "") > MAX_BODY:
         reading_record["body"] = reading_record["body"][:MAX_BODY]
     reading = assess(reading_record, found.language or "", reader=False)  # thousands of ads a second: patterns only
-    sig = clusters.signature(f"{fields['title']}\n{fields['body']}"[:20_000])
+    sig = clusters.signature(stoplist.text_of(fields["title"], fields["body"]), stop)
     phones = sorted({p.value for p in found.phones})
     emails = sorted({e.value for e in found.emails})
     handles = sorted({f"{h.platform}:{h.value}" for h in found.handles})
@@ -169,11 +187,13 @@ def _derive(record: dict, fields: dict) -> Derived:
                                                                   "priority": reading["priority"]["score"]}
     keys = link_keys(phones, emails, handles, image_hashes)
     signature = None if sig is None else sig.tobytes()
+    version = stop.version if stop else 0
     return Derived(
         phones=phones, emails=emails, handles=handles, image_hashes=image_hashes, city=city, indicators=indicators,
-        signature=signature, bands=[] if sig is None else clusters.bands(sig), keys=keys,
+        signature=signature, stop_list=version, bands=[] if sig is None else clusters.bands(sig), keys=keys,
         facts=copy_row(fields["title"][:1000], city, language, phones, emails, handles, image_hashes,
-                       sorted({a.value for a in found.ages}), indicators, score, keys, signature),
+                       sorted({a.value for a in found.ages}), indicators, score, keys, signature,
+                       version),
         read=copy_row(as_json(found), phones, city, indicators, summary, score))
 
 
@@ -206,7 +226,7 @@ def _hamming(a: str, b: str) -> int:
 IMAGE_BITS = 4  # two perceptual hashes this close are the same photo (re-encoded, resized, a logo added)
 
 LATEST = ("title", "city", "language", "phones", "emails", "handles", "image_hashes", "ages", "indicators", "score",
-          "keys", "signature")
+          "keys", "signature", "stop_list")
 AD_COLUMNS = ("id", "owner_id", "site", "site_ad_id", "first_collected", "last_collected", "versions", *LATEST,
               "cluster_id", "network_id")
 CAPTURE_COLUMNS = ("ad_id", "number", "collected_at", "posted_at", "url", "title", "body", "location", "given",
@@ -246,8 +266,10 @@ def _new_ids(n: int) -> list[int]:
         return [r[0] for r in cur.fetchall()]
 
 
-def write(batch: list[PreparedAd], owner, recorded_by: str = "") -> BatchResult:
-    """Store one batch (inside the caller's transaction); see the module docstring."""
+def write(batch: list[PreparedAd], owner, recorded_by: str = "", signatures: dict | None = None) -> BatchResult:
+    """Store one batch (inside the caller's transaction); see the module docstring. ``signatures``: a dict the
+    caller keeps over the batches of one import, ad id -> signature of stored ads, so that ads holding many bands
+    are not read again for every batch (see ``_link_clusters``)."""
     result = BatchResult()
     if not batch:
         return result
@@ -299,7 +321,7 @@ def write(batch: list[PreparedAd], owner, recorded_by: str = "") -> BatchResult:
         return result
     _copy("ads_adversion", CAPTURE_COLUMNS, b"".join(rows))  # foreign keys are checked at commit
     changed = {ad.pk: ad for ad in ads.values() if ad.latest is not None}
-    cluster_of = _link_clusters(changed)
+    cluster_of = _link_clusters(changed, {} if signatures is None else signatures)
     network_of = _link_networks(changed, cluster_of)
     touched = {s.ad_id for s in seen}
     _store(list(changed.values()), owner, cluster_of, network_of)
@@ -398,10 +420,20 @@ def _assign(assignment: dict, field: str) -> None:
                         "WHERE ads_ad.id = v.a", [int_array(assignment), int_array(assignment.values())])
 
 
-def _link_clusters(changed: dict[int, _AdState]) -> dict:
+SIGNATURES_KEPT = 50_000  # signatures of stored ads kept by the storing process (about 1 KB each)
+
+
+def _link_clusters(changed: dict[int, _AdState], signatures: dict) -> dict:
     """Candidates from the band index, verified on the signatures, joined into clusters; the band index brought up
     to date. Returns ad id -> cluster for the ads whose cluster was set or changed: changed ads, and stored ads
-    alone until a changed one matched them."""
+    alone until a changed one matched them.
+
+    The ads a band index proposes are mostly the same early ads that hold the bands, batch after batch: their
+    signatures are kept in ``signatures`` (up to SIGNATURES_KEPT, the oldest dropped first) and only their clusters
+    are read again (a cluster can change with every batch; a signature only with a new capture, which is in
+    ``changed``)."""
+    for pk in changed:
+        signatures.pop(pk, None)
     AdBand.objects.filter(ad__in=[pk for pk, ad in changed.items() if not ad.new]).delete()
     derived = {pk: ad.latest.derived for pk, ad in changed.items()}
     stored: dict[int, list] = {}
@@ -416,9 +448,16 @@ def _link_clusters(changed: dict[int, _AdState]) -> dict:
             else:
                 stored[band] = holders
         others = {o for ads in stored.values() for o in ads} - set(changed)
-        cur.execute("SELECT id, signature, cluster_id FROM ads_ad WHERE id = ANY(%s::bigint[]) "
-                    "AND signature IS NOT NULL", [int_array(others)])
-        known = {pk: (sig, cluster) for pk, sig, cluster in cur.fetchall()}
+        cur.execute("SELECT id, CASE WHEN NOT id = ANY(%s::bigint[]) THEN signature END, cluster_id FROM ads_ad "
+                    "WHERE id = ANY(%s::bigint[]) AND signature IS NOT NULL",
+                    [int_array(o for o in others if o in signatures), int_array(others)])
+        known = {}
+        for pk, sig, cluster in cur.fetchall():
+            known[pk] = (signatures[pk] if sig is None else bytes(sig), cluster)
+    for pk, (sig, _cluster) in known.items():
+        signatures.setdefault(pk, sig)
+    for _ in range(len(signatures) - SIGNATURES_KEPT):  # the oldest go first
+        del signatures[next(iter(signatures))]
     # candidate pairs, then every pair's signatures compared in one array operation
     in_batch: dict[int, list] = {}
     row_of: dict[int, int] = {}
@@ -451,7 +490,7 @@ def _link_clusters(changed: dict[int, _AdState]) -> dict:
         for start in range(0, len(left), 20_000):  # bounded memory however many candidates
             part = slice(start, start + 20_000)
             close[part] = np.count_nonzero(matrix[left_rows[part]] == matrix[right_rows[part]], axis=1) \
-                >= clusters.THRESHOLD * clusters.PERMUTATIONS
+                >= clusters.threshold(next(iter(derived.values())).stop_list) * clusters.PERMUTATIONS
         for pk, other in zip(ids[left_rows[close]].tolist(), ids[right_rows[close]].tolist(), strict=True):
             components.union(("a", pk), ("a", other))
             cluster = known[other][1] if other in known else None
@@ -614,13 +653,15 @@ def refresh() -> None:
                        phones = coalesce(p.phones[1:50], '{{}}'), cities = coalesce(c.cities[1:50], '{{}}')
                 FROM m LEFT JOIN p ON p.g = m.g LEFT JOIN c ON c.g = m.g
                 WHERE x.id = m.g AND (x.size, x.first_seen, x.last_seen) IS DISTINCT FROM (m.n, m.f, m.l)""")
-        # an ad's score: its own reading (latest capture), plus what its network shows, capped at 100
-        cur.execute("""
-            UPDATE ads_ad a SET score = least(100, v.score
-                   + least(20, 4 * greatest(0, cardinality(x.cities) - 1))
-                   + least(15, 3 * greatest(0, x.size / greatest(1, cardinality(x.phones)) - 2)))
+        # an ad's score: its own reading (latest capture), plus what its network shows, capped at 100; a row whose
+        # score stays is not written again (each write of an ad adds entries to its four GIN indexes)
+        score = """least(100, v.score + least(20, 4 * greatest(0, cardinality(x.cities) - 1))
+                   + least(15, 3 * greatest(0, x.size / greatest(1, cardinality(x.phones)) - 2)))"""
+        cur.execute(f"""
+            UPDATE ads_ad a SET score = {score}
             FROM ads_adnetwork x, ads_adversion v
-            WHERE a.network_id = x.id AND x.size > 1 AND v.ad_id = a.id AND v.collected_at = a.last_collected""")
+            WHERE a.network_id = x.id AND x.size > 1 AND v.ad_id = a.id AND v.collected_at = a.last_collected
+              AND a.score IS DISTINCT FROM {score}""")
         cur.execute("""
             UPDATE ads_adnetwork x SET score = s.s
             FROM (SELECT network_id AS g, max(score) AS s FROM ads_ad WHERE network_id IS NOT NULL

@@ -7,11 +7,13 @@ module computes the partition from scratch with one fixed rule, so two engines c
 2. within a bucket (ads in id order) each ad is compared with the ads before it, but only with the first
    ``BUCKET_CAP`` of the bucket: a band shared by thousands of ads (boilerplate) costs thousands of comparisons,
    not millions, and a template's cluster is still reached through its earliest members;
-3. a pair is kept when the signatures agree on at least ``clusters.THRESHOLD`` of their positions;
+3. a pair is kept when the signatures agree on at least the threshold of their positions (``clusters.threshold``:
+   lower when the signatures leave out the boilerplate of a stop list);
 4. clusters are the connected components of kept pairs with two ads or more, each named by its smallest ad id.
 
 Run it after changing the threshold or the bands, or when ads' texts have changed so that old clusters went stale
-(``vigil ads recluster``). Spark (local mode here, a cluster at national scale) gives the same partition as NumPy;
+(``vigil ads recluster``); with ``--stop-list`` it counts the boilerplate stop list again over every stored ad. Ads
+signed with another version of the stop list than the current one are signed again first (``stoplist.sign_again``). Spark (local mode here, a cluster at national scale) gives the same partition as NumPy;
 ``tests/test_ads_recluster.py`` holds them to it on a 20k-ad corpus.
 """
 
@@ -25,7 +27,11 @@ from vigil.ads import clusters
 from vigil.core.components import smallest_in_component
 
 BUCKET_CAP = clusters.BUCKET_CAP
-_AGREE = int(np.ceil(clusters.THRESHOLD * clusters.PERMUTATIONS))  # equal positions a kept pair needs
+
+
+def _agree(threshold: float) -> int:
+    """Equal positions a kept pair needs."""
+    return int(np.ceil(threshold * clusters.PERMUTATIONS - 1e-9))
 _CHUNK = 200_000  # pairs made and compared at a time (bounded memory)
 
 
@@ -76,21 +82,22 @@ def candidate_pairs(ids: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.n
     return np.concatenate([a for a, _ in parts]), np.concatenate([b for _, b in parts])
 
 
-def kept_pairs(signatures: np.ndarray, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def kept_pairs(signatures: np.ndarray, a: np.ndarray, b: np.ndarray,
+               threshold: float = clusters.THRESHOLD) -> tuple[np.ndarray, np.ndarray]:
     keep = np.empty(len(a), dtype=bool)
     for start in range(0, len(a), _CHUNK):
         part = slice(start, start + _CHUNK)
-        keep[part] = np.count_nonzero(signatures[a[part]] == signatures[b[part]], axis=1) >= _AGREE
+        keep[part] = np.count_nonzero(signatures[a[part]] == signatures[b[part]], axis=1) >= _agree(threshold)
     return a[keep], b[keep]
 
 
-def partition(ids, signatures: np.ndarray) -> dict[int, int]:
+def partition(ids, signatures: np.ndarray, threshold: float = clusters.THRESHOLD) -> dict[int, int]:
     """In-process: ad id -> smallest ad id of its cluster, for the ads in clusters of two or more. Candidates are
     made and verified a chunk at a time; only the kept pairs are held."""
     ids = np.asarray(ids, dtype=np.int64)
     if len(ids) < 2:
         return {}
-    kept = [kept_pairs(signatures, a, b) for a, b in candidate_pairs_in_chunks(ids, band_keys(signatures))]
+    kept = [kept_pairs(signatures, a, b, threshold) for a, b in candidate_pairs_in_chunks(ids, band_keys(signatures))]
     a = np.concatenate([k[0] for k in kept]) if kept else np.zeros(0, dtype=np.int64)
     b = np.concatenate([k[1] for k in kept]) if kept else np.zeros(0, dtype=np.int64)
     smallest = smallest_in_component(ids, a, b)
@@ -106,7 +113,7 @@ def spark_session(cores: int | None = None):
     return local_session("vigil-recluster", cores)
 
 
-def partition_spark(ids, signatures: np.ndarray, spark=None) -> dict[int, int]:
+def partition_spark(ids, signatures: np.ndarray, spark=None, threshold: float = clusters.THRESHOLD) -> dict[int, int]:
     """The same partition computed by Spark: the band join, the comparison of signatures and the connected
     components (label propagation: each ad takes the smallest label among its neighbours until none changes) all run
     as Spark jobs; only the band keys come from ``clusters.bands``, part of the signature's definition."""
@@ -128,7 +135,7 @@ def partition_spark(ids, signatures: np.ndarray, spark=None) -> dict[int, int]:
              .select(F.col("l.id").alias("a"), F.col("e.id").alias("b")).distinct())
     agree = F.expr("aggregate(zip_with(x.sig, y.sig, (p, q) -> IF(p = q, 1, 0)), 0, (acc, v) -> acc + v)")
     kept = (pairs.join(ads.alias("x"), F.col("a") == F.col("x.id")).join(ads.alias("y"), F.col("b") == F.col("y.id"))
-            .where(agree >= _AGREE).select("a", "b").localCheckpoint())
+            .where(agree >= _agree(threshold)).select("a", "b").localCheckpoint())
     edges = kept.union(kept.select(F.col("b").alias("a"), F.col("a").alias("b"))).localCheckpoint()
     labels = edges.select(F.col("a").alias("id")).distinct().withColumn("label", F.col("id")).localCheckpoint()
     while True:
@@ -249,8 +256,20 @@ def _merge_networks(cur) -> int:
                         "WHERE t.network_id = v.o", [other, keep])
 
 
-def recluster(engine: str = "numpy", spark=None) -> dict:
-    """Load, partition with ``engine`` ('numpy' or 'spark'), apply. Returns the figures of ``apply``."""
+def recluster(engine: str = "numpy", spark=None, count_stop_list: bool = False) -> dict:
+    """Count the stop list again (``count_stop_list``), sign again the ads signed with another list than the
+    current one, load, partition with ``engine`` ('numpy' or 'spark'), apply. Returns the figures of ``apply`` and
+    of the stop list."""
+    from vigil.ads import stoplist
+
+    before = stoplist.current()
+    stop = stoplist.count_stored() if count_stop_list else before
+    signed = stoplist.sign_again(stop)
     ids, signatures, current = load()
-    found = partition_spark(ids, signatures, spark) if engine == "spark" else partition(ids, signatures)
-    return apply(ids, signatures, current, found)
+    threshold = clusters.threshold(stop, one_pass=True)
+    found = (partition_spark(ids, signatures, spark, threshold) if engine == "spark"
+             else partition(ids, signatures, threshold))
+    result = apply(ids, signatures, current, found)
+    return {**result, "stop_list": stop.version if stop else 0, "stop_shingles": len(stop.shingles) if stop else 0,
+            "new_stop_list": (stop.version if stop else 0) != (before.version if before else 0),
+            "signed_again": signed, "threshold": threshold}

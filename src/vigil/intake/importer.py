@@ -72,6 +72,12 @@ class Kind:
     check: Callable[[object], None] | None = None  # per line, in this process (e.g. resolve the owner)
     # False when ``write`` orders several records with one key in a batch itself (captures of one ad)
     one_per_batch: bool = True
+    # with workers: which worker a raw line goes to (a number; the same for lines a worker can reuse work for,
+    # e.g. the same text captured again), so one worker's cache sees every repeat. None: any worker, whole chunks
+    route: Callable[[bytes], int] | None = None
+    # with workers: modules the fork server imports before it starts them, so what they all need (tables, models)
+    # is loaded once and shared instead of built by each (only when this process has not started one already)
+    preload: tuple[str, ...] = ()
 
 
 def _parse(raw: bytes, line_no: int, prepare):
@@ -110,10 +116,13 @@ def _lines(f, line_no: int, offset: int, chunk_lines: int = 200):
     yield chunk + [(line_no, offset, None)]
 
 
-def _prepared(f, line_no: int, offset: int, prepare, workers: int):
+def _prepared(f, line_no: int, offset: int, prepare, workers: int, route: Callable[[bytes], int] | None = None,
+              preload: tuple[str, ...] = ()):
     """(line number, offset, prepared record | LineError | None) in file order. With workers, chunks are prepared
-    in other processes (the catalogue and extraction tables are built once per worker), at most two per worker
-    in flight, so memory stays constant whatever the size of the file."""
+    in other processes (the catalogue and extraction tables are built once per worker, or once in the fork server
+    with ``preload``), at most two per worker in flight, so memory stays constant whatever the size of the file.
+    With ``route``, each chunk is split between the workers by ``route(line)`` and put together again in file
+    order."""
     chunks = _lines(f, line_no, offset)
     if workers <= 1:
         for chunk in chunks:
@@ -122,22 +131,51 @@ def _prepared(f, line_no: int, offset: int, prepare, workers: int):
     import multiprocessing
     from collections import deque
     from concurrent.futures import ProcessPoolExecutor
+    from contextlib import ExitStack
     from functools import partial
 
     import django
 
     work = partial(_prepare_chunk, prepare)
+    context = multiprocessing.get_context("forkserver")
+    if preload:
+        context.set_forkserver_preload(["__main__", *preload])
     # django.setup itself is the initializer: a function of ours would be unpickled, importing models, before
     # the app registry is ready
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("forkserver"),
-                             initializer=django.setup) as pool:
+    if route is None:
+        with ProcessPoolExecutor(workers, mp_context=context, initializer=django.setup) as pool:
+            pending = deque()
+            for chunk in chunks:
+                pending.append(pool.submit(work, chunk))
+                if len(pending) >= 2 * workers:
+                    yield from pending.popleft().result()
+            while pending:
+                yield from pending.popleft().result()
+        return
+    with ExitStack() as stack:  # one single-process pool per worker: a line goes to the worker its route names
+        pools = [stack.enter_context(ProcessPoolExecutor(1, mp_context=context, initializer=django.setup))
+                 for _ in range(workers)]
+
+        def split(chunk):
+            parts = [[] for _ in pools]
+            for item in chunk:
+                if item[2] is not None:
+                    parts[route(item[2]) % workers].append(item)
+            end = chunk[-1] if chunk[-1][2] is None else None
+            return [pools[k].submit(work, part) for k, part in enumerate(parts) if part], end
+
+        def joined(futures, end):
+            items = [item for future in futures for item in future.result()]
+            items.sort(key=lambda item: item[0])  # file order again
+            return items + [end] if end else items
+
         pending = deque()
         for chunk in chunks:
-            pending.append(pool.submit(work, chunk))
+            pending.append(split(chunk))
             if len(pending) >= 2 * workers:
-                yield from pending.popleft().result()
+                yield from joined(*pending.popleft())
         while pending:
-            yield from pending.popleft().result()
+            yield from joined(*pending.popleft())
 
 
 def import_lines(path: Path, kind: Kind, *, batch_size: int = 500, restart: bool = False,
@@ -191,7 +229,8 @@ def import_lines(path: Path, kind: Kind, *, batch_size: int = 500, restart: bool
         batch: list = []
         keys: set = set()
         pending_errors: list[LineError] = []
-        for n, end, item in _prepared(f, line_no, offset, kind.prepare, workers):
+        for n, end, item in _prepared(f, line_no, offset, kind.prepare, workers, kind.route,
+                                      kind.preload):
             if item is not None and not isinstance(item, LineError) and kind.check:
                 try:
                     kind.check(item)  # e.g. an unknown owner: an error of this line, not of the batch
