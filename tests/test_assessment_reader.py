@@ -113,7 +113,7 @@ def test_training_learns_a_head_from_examples_and_labelled_items(tmp_path):
     heads = learn.train(small, items, progress=messages.append, cache=tmp_path / "cache.npz", threshold=0.5)
     assert heads.meta["items"] == 3 and heads.meta["examples"] == len(examples)
     assert any("embedding" in m for m in messages) and (tmp_path / "cache.npz").is_file()
-    trained = R.Reader(heads, "test")
+    trained = R.Reader(heads)
     assert "act.transported" in {h.indicator for h in trained.find(BUS)}
     column = heads.ids.index("purpose.organ_removal")  # no example given: never read
     assert heads.bias[column] < -10

@@ -55,7 +55,8 @@ def assess(record: dict | str, language: str = "", catalogue: Catalogue | None =
     language = language or (record.get("language") if isinstance(record.get("language"), str) else "") or ""
     found: dict[str, list] = defaultdict(list)
     set_aside = []
-    for field, text in _texts(record):
+    texts = _texts(record)
+    for field, text in texts:
         for hit in cat.matcher.find(text, language):
             item = {"field": field, "language": hit.language, "pattern": hit.pattern,
                     **_quote(text, hit.start, hit.end)}
@@ -65,7 +66,7 @@ def assess(record: dict | str, language: str = "", catalogue: Catalogue | None =
                     e["field"] == field and e["start"] < hit.end and hit.start < e["end"] for e in found[hit.indicator]):
                 found[hit.indicator].append(item)
     if reader and cat.reader is not None:
-        _read_learned(cat.reader, record, language, found, set_aside)
+        _read_learned(cat.reader, texts, language, found, set_aside)
     if len(record) > 1 or "text" not in record:  # a bare text has no fields to check
         for ident, name, params in cat.structured:
             for path, value in CHECKS[name](record, **params):
@@ -77,11 +78,11 @@ def assess(record: dict | str, language: str = "", catalogue: Catalogue | None =
     return out
 
 
-def _read_learned(learned, record: dict, language: str, found: dict, set_aside: list) -> None:
+def _read_learned(learned, texts: list[tuple[str, str]], language: str, found: dict, set_aside: list) -> None:
     """The reader's signs in each free-text field, for indicators no pattern found and no pattern set aside in that
     field ("No 24/7, only by appointment": a text that denies a sign is not read as having it); evidence: the clause,
     with its score."""
-    for field, text in _texts(record):
+    for field, text in texts:
         if not field.startswith(("title", "body", "narrative", "text")):
             continue  # a source's ticked indicators and an ad's price table are read by the patterns only
         denied = {item["id"] for item in set_aside if item["field"] == field}

@@ -13,7 +13,6 @@ patterns did not find and did not set aside (negated or hypothetical) in the sam
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import threading
@@ -132,12 +131,12 @@ embed = Embedder()
 
 
 class Reader:
-    def __init__(self, heads: Heads, digest: str):
-        self.heads, self.digest = heads, digest
+    def __init__(self, heads: Heads):
+        self.heads = heads
 
     @classmethod
     def load(cls, path: Path) -> Reader:
-        return cls(Heads.load(path), hashlib.sha256(path.read_bytes()).hexdigest()[:10])
+        return cls(Heads.load(path))
 
     def find(self, text: str, skip: set[str] = frozenset()) -> list[Hit]:
         """Signs read in ``text``, one clause each; ``skip``: indicators not to read (found or denied already)."""
