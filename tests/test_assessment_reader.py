@@ -169,3 +169,26 @@ def test_a_quick_reading_without_the_reader_stays_stale_until_the_worker_reads_i
     assert service.assess_stale() == 1  # what the worker does
     full = Assessment.objects.get(signal=signal)
     assert full.catalogue_version == CAT.version and "act.transported" in {i["id"] for i in full.reading["indicators"]}
+
+
+def _evidence(pattern: str) -> list[dict]:
+    return [{"field": "narrative", "language": "nl", "pattern": pattern, "before": "", "match": "…", "after": "",
+             "start": 0, "end": 1}]
+
+
+def test_the_models_signs_alone_make_a_reading_possible_not_likely_until_an_analyst_confirms_them():
+    """A minor (quoted by a pattern) with a purpose only the model read: possible, held back; confirmed: likely."""
+    from types import SimpleNamespace
+
+    from vigil.assessment import engine, service
+    from vigil.assessment.models import IndicatorReview
+
+    found = {"minor.stated_age": _evidence("16 jaar"), "purpose.no_contract": _evidence("reader")}
+    held = engine.read(CAT, dict(found), [])
+    assert held["trafficking"] == "possible" and held["held_back"]
+    assert held["elements"]["purpose"]["indicated"]  # the sign is still shown and counted as a lead
+    quoted = engine.read(CAT, {**found, "purpose.no_contract": _evidence("zonder contract")}, [])
+    assert quoted["trafficking"] == "likely" and not quoted["held_back"]
+    confirmed = SimpleNamespace(verdict=IndicatorReview.Verdict.CONFIRMED)
+    assert service.effective(held, {"purpose.no_contract": confirmed})["trafficking"] == "likely"
+    assert service.effective(held, {})["trafficking"] == "possible"

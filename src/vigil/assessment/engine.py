@@ -91,8 +91,25 @@ def _read_learned(learned, texts: list[tuple[str, str]], language: str, found: d
                                          "score": hit.score, **_quote(text, hit.start, hit.end)})
 
 
-def read(cat: Catalogue, found: dict, set_aside: list, source_urgent: bool = False, language: str = "") -> dict:
-    """The reading from the indicators found (id -> evidence); also used to fold in analysts' judgements."""
+def _level(indicators: list[dict]) -> str:
+    """Trafficking likely / possible / unlikely from the legal elements these indicators evidence (means not needed
+    for a minor)."""
+    elements = {i["element"] for i in indicators}
+    minor = "minor" in elements
+    weight = sum(i["weight"] for i in indicators if i["element"] != "none")
+    if "purpose" in elements and ("means" in elements or minor) and ("act" in elements or weight >= 7):
+        return "likely"
+    if minor and "purpose" in elements:
+        return "likely"
+    if weight >= 3 and ("purpose" in elements or "means" in elements or minor):
+        return "possible"
+    return "unlikely"
+
+
+def read(cat: Catalogue, found: dict, set_aside: list, source_urgent: bool = False, language: str = "",
+         confirmed: frozenset = frozenset()) -> dict:
+    """The reading from the indicators found (id -> evidence); also used to fold in analysts' judgements
+    (``confirmed``: indicators an analyst confirmed, whatever found them)."""
     indicators = []
     for ident, evidence in found.items():
         ind = cat.indicators[ident]
@@ -111,15 +128,14 @@ def read(cat: Catalogue, found: dict, set_aside: list, source_urgent: bool = Fal
         "purpose": {"indicated": bool(by_element["purpose"]), "evidence": by_element["purpose"]},
     }
     trafficking_weight = sum(i["weight"] for i in indicators if i["element"] != "none")
-    means_met = elements["means"]["indicated"] or minor
-    if elements["purpose"]["indicated"] and means_met and (elements["act"]["indicated"] or trafficking_weight >= 7):
-        trafficking = "likely"
-    elif minor and elements["purpose"]["indicated"]:
-        trafficking = "likely"
-    elif trafficking_weight >= 3 and (elements["purpose"]["indicated"] or elements["means"]["indicated"] or minor):
+    trafficking = _level(indicators)
+    # the reader may raise a reading to "possible", not to "likely": that needs the elements quoted by a pattern, a
+    # structured check or an analyst (a model's sign is a lead, not evidence the reading can rest on alone)
+    firm = [i for i in indicators
+            if i["id"] in confirmed or any(e.get("pattern") != "reader" for e in i["evidence"])]
+    model_only = trafficking == "likely" and _level(firm) != "likely"
+    if model_only:
         trafficking = "possible"
-    else:
-        trafficking = "unlikely"
 
     form_scores = {f: sum(i["weight"] for i in indicators if f in i["forms"]) for f in FORMS}
     purpose_forms = {f for i in indicators if i["element"] == "purpose" for f in i["forms"]}
@@ -168,6 +184,7 @@ def read(cat: Catalogue, found: dict, set_aside: list, source_urgent: bool = Fal
         "vulnerability": by_element["vulnerability"],
         "minor": minor,
         "trafficking": trafficking,
+        "held_back": model_only,  # likely on the reader's signs alone: shown, left to the analyst to confirm
         "forms": {"scores": {f: s for f, s in form_scores.items() if s}, "likely": likely_forms},
         "smuggling": {"signs": smuggling_signs, "reading": smuggling},
         "urgency": {"level": urgency, "reasons": reasons},

@@ -62,8 +62,10 @@ def effective(reading: dict, verdicts: dict[str, IndicatorReview] | None = None,
         if review.verdict == IndicatorReview.Verdict.CONFIRMED and ident not in found and ident in cat.indicators:
             found[ident] = [{"field": "analyst", "language": "", "pattern": "", "before": "", "match": review.reason,
                              "after": "", "start": None, "end": None}]
+    confirmed = frozenset(ident for ident, review in verdicts.items()
+                          if review.verdict == IndicatorReview.Verdict.CONFIRMED)
     out = read(cat, found, reading.get("set_aside", []), reading.get("source_urgent", False),
-               reading.get("language", ""))
+               reading.get("language", ""), confirmed)
     out["reviewed"] = bool(verdicts or reading_review)
     if reading_review is not None:
         if reading_review.forms is not None:
