@@ -13,7 +13,10 @@ seeing the patterns or the other sets, and measures that round (--set blind). Th
 (docs/decisions/0006-learned-reader.md) is trained on all four (--set reader); the fifth set (assess_fifth), written
 to the guide by other hands who saw neither patterns, reader nor the other sets, measured it (--set fifth). The
 reader was then retrained on all five (--set reader) with the settings chosen by cross-validation over them, and the
-sixth set (assess_sixth), written the same way, measures that (--set sixth).
+sixth set (assess_sixth), written the same way, measured that (--set sixth). Two more sets, written the same way at
+the same time by two other writers (assess_seventh: professional notes; assess_eighth: phone messages and crawled
+ads), measured the next round crosswise: heads trained on the first six and one of them, measured on the other. The
+shipped heads are trained on all eight (--set reader).
 
 Per indicator family (the part of the id before the dot): precision, recall and F1 over indicator labels; macro-F1
 is the mean over families. Hard negatives: the share read as "likely trafficking".
@@ -46,8 +49,9 @@ def split_of(item_id: str) -> str:
 SETS = {"eval": ("assess_eval",), "holdout": ("assess_holdout",), "dev": ("assess_eval", "assess_holdout"),
         "final": ("assess_final",), "tuning": ("assess_eval", "assess_holdout", "assess_final"),
         "blind": ("assess_blind",), "fifth": ("assess_fifth",),
-        "sixth": ("assess_sixth",),
-        "reader": ("assess_eval", "assess_holdout", "assess_final", "assess_blind", "assess_fifth")}
+        "sixth": ("assess_sixth",), "seventh": ("assess_seventh",), "eighth": ("assess_eighth",),
+        "reader": ("assess_eval", "assess_holdout", "assess_final", "assess_blind", "assess_fifth", "assess_sixth",
+                   "assess_seventh", "assess_eighth")}
 
 
 def load(split: str, name: str = "eval") -> list[dict]:
