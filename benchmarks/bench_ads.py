@@ -2,12 +2,14 @@
 template clusters, networks), then exported and scored against the truth.
 
     .venv/bin/python benchmarks/bench_ads.py [--ads 100000] [--seed 1] [--workers N] [--keep] [--recluster]
+                                             [--incremental]
 
 Prints and writes benchmarks/out/ads-<N>.json: ads/s end to end, peak memory (RSS) of the importing process and
 of its workers, and quality: phone recall and spurious numbers per ad (truth phones of each line against the
 numbers extracted from it), and pairwise precision/recall/F1 of template clusters and networks over ads (latest
 capture of each (site, id); a pair is true when the truth puts both ads in one template / network; ads the export
-leaves alone form no pairs). With ``--recluster``, the clusters are then made again in one pass (``vigil ads
+leaves alone form no pairs). The import is the default one into an empty database, a bulk load (``ads/bulk.py``),
+whose linking figures are printed too; ``--incremental`` measures the batch-by-batch path instead. With ``--recluster``, the clusters are then made again in one pass (``vigil ads
 recluster --stop-list``: the stop list counted over every stored ad) and scored again. Set ``VIGIL_BENCH_DB`` to
 use a database of your own (it is dropped and made again).
 """
@@ -123,6 +125,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int)
     parser.add_argument("--batch-size", type=int, help="lines stored per transaction (the import's default if unset)")
     parser.add_argument("--keep", action="store_true", help="reuse the corpus file if it exists")
+    parser.add_argument("--incremental", action="store_true",
+                        help="link batch by batch (the daily path) instead of the default: a bulk load into the empty "
+                             "database, linked in one pass at its end")
     parser.add_argument("--recluster", action="store_true",
                         help="afterwards make the clusters again in one pass (stop list counted over all ads), score")
     parser.add_argument("--phone-lines", type=int, default=200_000,
@@ -141,6 +146,8 @@ def main() -> None:
         command += ["--workers", str(args.workers)]
     if args.batch_size is not None:
         command += ["--batch-size", str(args.batch_size)]
+    if args.incremental:
+        command += ["--incremental"]
     started = time.perf_counter()
     proc = subprocess.Popen(command, env=env, cwd=ROOT, text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     cpu = CpuSampler(proc.pid, os.environ["VIGIL_DB_NAME"])
@@ -179,6 +186,7 @@ def main() -> None:
                 "networks": pairs_score(networks, {k: t["network"] for k, t in latest_truth.items()})}
 
     result = {
+        "path": "incremental" if args.incremental else "bulk",
         "ads_lines": args.ads, "ads": len(latest_truth), "seconds": round(seconds, 1),
         "ads_per_second": round(args.ads / seconds), "peak_rss_mb": round(peak_mb), "cpu_seconds": cpu_seconds,
         "import_output": res.stdout.strip()[-300:], "phone_lines_scored": lines,
@@ -186,6 +194,12 @@ def main() -> None:
                    "spurious_per_ad": round(phone_fp / max(1, lines), 4)},
         **scores(),
     }
+    if not args.incremental:  # what linking the bulk load took, step by step
+        import psycopg
+
+        with psycopg.connect(env["DATABASE_URL"]) as conn:
+            row = conn.execute("SELECT figures FROM ads_bulkload ORDER BY id DESC LIMIT 1").fetchone()
+        result["bulk_link"] = row[0] if row else None
     if args.recluster:
         started = time.perf_counter()
         res = vigil("ads", "recluster", "--stop-list", env=env)

@@ -184,7 +184,7 @@ def test_export_and_the_command_line_with_worker_processes(tmp_path, owner, caps
 
 
 def test_refreshing_again_writes_no_ad_whose_score_stays(tmp_path, owner):
-    """Each write of an ad adds entries to its four GIN indexes: ``refresh`` leaves rows whose score stays alone."""
+    """Each write of an ad adds entries to its three GIN indexes: ``refresh`` leaves rows whose score stays alone."""
     from django.db import connection
 
     from vigil.ads import pipeline

@@ -163,12 +163,16 @@ def common_shingles(texts, share: float = STOP_SHARE, minimum: int = STOP_MIN_TE
     return np.array(common, dtype=np.uint64), n
 
 
+BAND_MIX = (0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0x27D4EB2F165667C5)
+BAND_OFFSET = 0x94D049BB133111EB
+
+
 def bands(sig: np.ndarray) -> list[int]:
-    """One signed 63-bit key per band (band number mixed in), for the index in PostgreSQL."""
+    """One signed 63-bit key per band (band number mixed in), for the index in PostgreSQL (``recluster.band_keys``
+    computes the same for many signatures at once)."""
     rows = sig[:BAND_VALUES].reshape(BANDS, ROWS).astype(np.uint64)
-    keys = (rows * np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0x27D4EB2F165667C5],
-                            dtype=np.uint64)[:ROWS]).sum(axis=1, dtype=np.uint64) + np.arange(BANDS, dtype=np.uint64) * np.uint64(
-        0x94D049BB133111EB)
+    keys = (rows * np.array(BAND_MIX, dtype=np.uint64)[:ROWS]).sum(axis=1, dtype=np.uint64) + np.arange(
+        BANDS, dtype=np.uint64) * np.uint64(BAND_OFFSET)
     return [int(k) - (1 << 63) for k in keys]  # bigint range
 
 

@@ -8,8 +8,9 @@ from pathlib import Path
 
 from django.db import connection
 
-from vigil.ads import pipeline, stoplist
+from vigil.ads import bulk, pipeline, stoplist
 from vigil.intake.importer import ImportReport, Kind, import_lines
+from vigil.intake.models import ImportRun
 from vigil.register.records import RecordError
 from vigil.register.writer import OwnerResolver
 
@@ -23,16 +24,34 @@ def owner_of(slug: str):
 
 
 def import_ads(path: Path, *, owner: str = "", images: Path | None = None, workers: int | None = None,
-               **options) -> ImportReport:
+               mode: str | None = None, **options) -> ImportReport:
     """Import an ads file (``formats/ad.schema.json``); options as for ``intake.importer.import_lines``. Worker
     processes extract and read the ads while this process stores them; ``images``: the folder that the
-    ``images[].path`` of the lines are relative to, for perceptual hashes of the files."""
+    ``images[].path`` of the lines are relative to, for perceptual hashes of the files.
+
+    ``mode``: "bulk" (store everything, then link it in one pass: ``ads/bulk.py``), "incremental" (link every batch
+    against what is stored) or None: bulk for a first or a large load (``bulk.choose``). A bulk load not yet linked
+    (interrupted) is finished first: by a bulk import after loading its file, by an incremental one before."""
     org = owner_of(owner)
+    loading = bulk.choose(Path(path), mode)
+    if not loading and bulk.pending() is not None:
+        bulk.link()
     stop = stoplist.for_import(Path(path))  # the first import into an empty database counts it
     prepare = partial(pipeline.prepare, images=str(images) if images else None, stop=stop)
     signatures: dict = {}  # of stored ads, kept over the batches of this import (pipeline._link_clusters)
-    kind = Kind("ads", prepare, lambda batch, by: pipeline.write(batch, org, by, signatures), one_per_batch=False,
-                route=pipeline.route, preload=("vigil.ads.warm",))
+    if loading:
+        waiting = bulk.pending()
+        load = bulk.begin()
+        if waiting is not None and bulk.file_loaded(load, Path(path)):  # loaded, linking interrupted: link only
+            bulk.link(load)
+            return ImportReport(run_id=0)
+
+        def store(batch, by):
+            return pipeline.write(batch, org, by, link=False)
+    else:
+        def store(batch, by):
+            return pipeline.write(batch, org, by, signatures)
+    kind = Kind("ads", prepare, store, one_per_batch=False, route=pipeline.route, preload=("vigil.ads.warm",))
     with connection.cursor() as cur:
         # each batch commits with its checkpoint: after a crash the import resumes from the last batch that reached
         # the disk, so waiting for every commit to be flushed buys nothing here (the database stays consistent).
@@ -40,7 +59,10 @@ def import_ads(path: Path, *, owner: str = "", images: Path | None = None, worke
         cur.execute("SET synchronous_commit = off")
     try:
         report = import_lines(Path(path), kind, workers=default_workers() if workers is None else workers, **options)
-        pipeline.refresh()
+        if not loading:
+            pipeline.refresh()
+        elif ImportRun.objects.filter(pk=report.run_id, state=ImportRun.State.FINISHED).exists():
+            bulk.link(load)  # else stopped early (``stop_after_batches``): the next import goes on loading
     finally:
         with connection.cursor() as cur:
             cur.execute("SET synchronous_commit TO DEFAULT")

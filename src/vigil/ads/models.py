@@ -84,8 +84,9 @@ class Ad(models.Model):
     class Meta:
         verbose_name = _("online ad")
         constraints = [models.UniqueConstraint(fields=["site", "site_ad_id"], name="ad_site_id")]
-        indexes = [GinIndex(fields=["phones"], name="ad_phones"), GinIndex(fields=["keys"], name="ad_keys"),
-                   GinIndex(fields=["search"], name="ad_search"),
+        # no index on ``keys``: nothing searches it (the key table, AdKey, answers the import's lookups), and it
+        # was the costliest of the ads' GIN indexes to build and keep
+        indexes = [GinIndex(fields=["phones"], name="ad_phones"), GinIndex(fields=["search"], name="ad_search"),
                    GinIndex(fields=["title"], name="ad_title_trgm", opclasses=["gin_trgm_ops"]),
                    models.Index(fields=["city", "-last_collected"]), models.Index(fields=["-score"])]
 
@@ -213,3 +214,41 @@ class AdAlert(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.key} new in {self.city}"
+
+
+class BulkLoad(models.Model):
+    """A bulk load (``ads/bulk.py``): captures and ads stored first, with the heavy indexes dropped, then clusters,
+    networks, keys, sightings and alerts made in one pass over everything. While one is not finished, every ads
+    import goes on loading into it, and the next one finishes it."""
+
+    class State(models.TextChoices):
+        LOADING = "loading", _("Loading")
+        FINISHED = "finished", _("Finished")
+
+    state = models.CharField(max_length=10, choices=State.choices, default=State.LOADING)
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True)
+    after_capture = models.BigIntegerField(default=0, help_text="captures with a larger id are this load's (their "
+                                           "sightings and alerts are made when it is linked)")
+    indexes = models.JSONField(default=list, help_text="the indexes dropped for the load, as CREATE INDEX statements")
+    figures = models.JSONField(default=dict, help_text="what linking found and how long each step took")
+
+    class Meta:
+        verbose_name = _("bulk load of ads")
+
+    def __str__(self):
+        return f"bulk load {self.pk} ({self.state})"
+
+
+class LoadedText(models.Model):
+    """During a bulk load: what an ad's earlier texts link through (keys, image hashes, signature), when a later
+    capture in the same load changed them. The incremental import links an ad on every text it was captured with;
+    linking a bulk load reads these as well as each ad's latest text, then empties the table."""
+
+    ad = models.ForeignKey(Ad, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+")
+    keys = ArrayField(models.CharField(max_length=300), default=list)
+    image_hashes = ArrayField(models.CharField(max_length=16), default=list)
+    signature = models.BinaryField(null=True)
+
+    def __str__(self):
+        return f"earlier text of {self.ad_id}"

@@ -266,10 +266,13 @@ def _new_ids(n: int) -> list[int]:
         return [r[0] for r in cur.fetchall()]
 
 
-def write(batch: list[PreparedAd], owner, recorded_by: str = "", signatures: dict | None = None) -> BatchResult:
+def write(batch: list[PreparedAd], owner, recorded_by: str = "", signatures: dict | None = None,
+          link: bool = True) -> BatchResult:
     """Store one batch (inside the caller's transaction); see the module docstring. ``signatures``: a dict the
     caller keeps over the batches of one import, ad id -> signature of stored ads, so that ads holding many bands
-    are not read again for every batch (see ``_link_clusters``)."""
+    are not read again for every batch (see ``_link_clusters``). Without ``link`` (a bulk load, ``bulk.py``) the
+    captures and ads are stored only: clusters, networks, search text, sightings and alerts are made when the load
+    is linked, and what an ad's earlier texts link through is kept for it (``LoadedText``)."""
     result = BatchResult()
     if not batch:
         return result
@@ -297,13 +300,15 @@ def write(batch: list[PreparedAd], owner, recorded_by: str = "", signatures: dic
             cur.execute("SELECT ad_id, collected_at FROM ads_adversion WHERE ad_id = ANY(%s::bigint[]) "
                         "AND collected_at = ANY(%s)", [int_array(old), list({p.collected_at for p in batch})])
             stored = set(cur.fetchall())
-    rows, seen, numbers = [], [], {}
+    rows, seen, numbers, texts = [], [], {}, {}
     for p in sorted(batch, key=lambda p: p.collected_at):
         ad = ads[p.key]
         if (ad.pk, p.collected_at) in stored:
             result.unchanged += 1
             continue
         stored.add((ad.pk, p.collected_at))
+        if not link:
+            texts.setdefault(ad.pk, {})[(tuple(p.derived.keys), p.derived.signature)] = p.derived
         if ad.new:
             numbers[ad.pk] = number = numbers.get(ad.pk, 0) + 1
             result.created += number == 1
@@ -321,6 +326,11 @@ def write(batch: list[PreparedAd], owner, recorded_by: str = "", signatures: dic
         return result
     _copy("ads_adversion", CAPTURE_COLUMNS, b"".join(rows))  # foreign keys are checked at commit
     changed = {ad.pk: ad for ad in ads.values() if ad.latest is not None}
+    if not link:
+        _keep_earlier_texts(ads, texts)
+        _store(list(changed.values()), owner, {}, {}, link=False)
+        _count([ad for ad in ads.values() if not ad.new and ad.latest is None and ad.pk in texts])
+        return result
     cluster_of = _link_clusters(changed, {} if signatures is None else signatures)
     network_of = _link_networks(changed, cluster_of)
     touched = {s.ad_id for s in seen}
@@ -332,16 +342,40 @@ def write(batch: list[PreparedAd], owner, recorded_by: str = "", signatures: dic
 
 
 
-def _store(ads: list[_AdState], owner, cluster_of: dict, network_of: dict) -> None:
+def _store(ads: list[_AdState], owner, cluster_of: dict, network_of: dict, link: bool = True) -> None:
     """The ads whose latest capture changed: new ones inserted, stored ones updated, each in one row with its
-    cluster, network and search text (a row written once is indexed once; the ads table carries four GIN indexes).
-    The rows go through a temporary table because PostgreSQL makes the search text from the captures just stored."""
+    cluster, network and search text (a row written once is indexed once; the ads table carries three GIN indexes).
+    The rows go through a temporary table because PostgreSQL makes the search text from the captures just stored.
+
+    Without ``link`` (a bulk load): new ads are copied straight in without search text, and stored ones keep their
+    cluster and network (linking the load starts from them) and lose their search text (made again then); what a
+    stored ad's replaced text linked through is kept (``LoadedText``) when the new text links otherwise."""
     if not ads:
         return
     data = b"".join(b"%b\t%b\t%b\n" % (
         copy_row(ad.pk, owner.pk, ad.latest.site, ad.latest.site_ad_id, ad.first, ad.last, ad.versions),
         ad.latest.derived.facts, copy_row(cluster_of.get(ad.pk), network_of.get(ad.pk))) for ad in ads)
     fresh, stored = int_array(ad.pk for ad in ads if ad.new), int_array(ad.pk for ad in ads if not ad.new)
+    if not link:
+        if stored == "{}":
+            _copy("ads_ad", AD_COLUMNS, data)
+            return
+        with connection.cursor() as cur:
+            cur.execute("CREATE TEMPORARY TABLE IF NOT EXISTS ads_ad_new (LIKE ads_ad) ON COMMIT DELETE ROWS")
+            _copy("ads_ad_new", AD_COLUMNS, data)
+            if fresh != "{}":
+                cur.execute(f"INSERT INTO ads_ad ({', '.join(AD_COLUMNS)}) SELECT {', '.join(AD_COLUMNS)} "
+                            "FROM ads_ad_new WHERE id = ANY(%s::bigint[])", [fresh])
+            cur.execute("INSERT INTO ads_loadedtext (ad_id, keys, image_hashes, signature) "
+                        "SELECT a.id, a.keys, a.image_hashes, a.signature FROM ads_ad a JOIN ads_ad_new n ON n.id = a.id "
+                        "WHERE n.id = ANY(%s::bigint[]) AND (a.keys, a.signature) IS DISTINCT FROM (n.keys, n.signature)",
+                        [stored])
+            kept = [c for c in AD_COLUMNS if c not in ("id", "owner_id", "site", "site_ad_id", "cluster_id",
+                                                       "network_id")]
+            cur.execute(f"UPDATE ads_ad a SET {', '.join(f'{c} = n.{c}' for c in kept)}, search = NULL "
+                        "FROM ads_ad_new n WHERE a.id = n.id AND n.id = ANY(%s::bigint[])", [stored])
+            cur.execute("TRUNCATE ads_ad_new")
+        return
     with connection.cursor() as cur:
         cur.execute("CREATE TEMPORARY TABLE IF NOT EXISTS ads_ad_new (LIKE ads_ad) ON COMMIT DELETE ROWS")
         _copy("ads_ad_new", AD_COLUMNS, data)
@@ -357,6 +391,19 @@ def _store(ads: list[_AdState], owner, cluster_of: dict, network_of: dict) -> No
                         "FROM ads_ad_new n JOIN ads_adversion c ON c.ad_id = n.id AND c.collected_at = n.last_collected "
                         "WHERE a.id = n.id AND n.id = ANY(%s::bigint[])", [stored])
         cur.execute("TRUNCATE ads_ad_new")
+
+
+def _keep_earlier_texts(ads: dict, texts: dict[int, dict]) -> None:
+    """A bulk load keeps what the texts of this batch's captures link through when they are not the text the ad now
+    shows (``LoadedText``): the incremental import links an ad on every text it was captured with."""
+    rows = []
+    for ad in ads.values():
+        now = ad.latest.derived if ad.latest is not None else None
+        for d in texts.get(ad.pk, {}).values():
+            if now is None or (d.keys, d.signature) != (now.keys, now.signature):
+                rows.append(copy_row(ad.pk, d.keys, d.image_hashes, d.signature) + b"\n")
+    if rows:
+        _copy("ads_loadedtext", ("ad_id", "keys", "image_hashes", "signature"), b"".join(rows))
 
 
 def _count(ads: list[_AdState]) -> None:
@@ -635,37 +682,51 @@ def sightings(captures: list[Seen]) -> None:
                                       "at": at.isoformat()} for k, key, city, previous, ad, at in alerts])])
 
 
-def refresh() -> None:
+# an ad's score in a network of two or more (x: the network, v: the ad's latest capture)
+SCORE = """least(100, v.score + least(20, 4 * greatest(0, cardinality(x.cities) - 1))
+           + least(15, 3 * greatest(0, x.size / greatest(1, cardinality(x.phones)) - 2)))"""
+
+
+def figures(cur, table: str, column: str, ads: str = "ads_ad") -> None:
+    """Size, period, phones and cities of the clusters or networks (``column`` of ``ads``: the ads table, or a query
+    giving the groups the ads are about to have)."""
+    cur.execute(f"""
+        WITH m AS (SELECT a.{column} AS g, count(*) AS n, min(a.first_collected) AS f, max(a.last_collected) AS l
+                   FROM {ads} a WHERE a.{column} IS NOT NULL GROUP BY a.{column}),
+             p AS (SELECT a.{column} AS g, array_agg(DISTINCT ph) AS phones
+                   FROM {ads} a, unnest(a.phones) ph WHERE a.{column} IS NOT NULL GROUP BY a.{column}),
+             c AS (SELECT a.{column} AS g, array_agg(DISTINCT a.city) AS cities
+                   FROM {ads} a WHERE a.{column} IS NOT NULL AND a.city <> '' GROUP BY a.{column})
+        UPDATE {table} x SET size = m.n, first_seen = m.f, last_seen = m.l,
+               phones = coalesce(p.phones[1:50], '{{}}'), cities = coalesce(c.cities[1:50], '{{}}')
+        FROM m LEFT JOIN p ON p.g = m.g LEFT JOIN c ON c.g = m.g
+        WHERE x.id = m.g AND (x.size, x.first_seen, x.last_seen) IS DISTINCT FROM (m.n, m.f, m.l)""")
+
+
+def refresh(delete_empty: bool = True) -> None:
     """The figures of clusters and networks (size, phones, cities, period) and the ads' scores with what their
     network adds: many ads behind one number and movement between cities are signs no single ad shows. Set-based
-    SQL over all ads, run at the end of an import."""
+    SQL over all ads, run at the end of an import. ``delete_empty``: remove the clusters and networks left without
+    ads (a bulk load does that once the indexes of the ads' foreign keys are back)."""
     with connection.cursor() as cur:
         for table, column in (("ads_templatecluster", "cluster_id"), ("ads_adnetwork", "network_id")):
-            cur.execute(f"""
-                WITH m AS (SELECT a.{column} AS g, count(*) AS n, min(a.first_collected) AS f,
-                                  max(a.last_collected) AS l
-                           FROM ads_ad a WHERE a.{column} IS NOT NULL GROUP BY a.{column}),
-                     p AS (SELECT a.{column} AS g, array_agg(DISTINCT ph) AS phones
-                           FROM ads_ad a, unnest(a.phones) ph WHERE a.{column} IS NOT NULL GROUP BY a.{column}),
-                     c AS (SELECT a.{column} AS g, array_agg(DISTINCT a.city) AS cities
-                           FROM ads_ad a WHERE a.{column} IS NOT NULL AND a.city <> '' GROUP BY a.{column})
-                UPDATE {table} x SET size = m.n, first_seen = m.f, last_seen = m.l,
-                       phones = coalesce(p.phones[1:50], '{{}}'), cities = coalesce(c.cities[1:50], '{{}}')
-                FROM m LEFT JOIN p ON p.g = m.g LEFT JOIN c ON c.g = m.g
-                WHERE x.id = m.g AND (x.size, x.first_seen, x.last_seen) IS DISTINCT FROM (m.n, m.f, m.l)""")
+            figures(cur, table, column)
         # an ad's score: its own reading (latest capture), plus what its network shows, capped at 100; a row whose
-        # score stays is not written again (each write of an ad adds entries to its four GIN indexes)
-        score = """least(100, v.score + least(20, 4 * greatest(0, cardinality(x.cities) - 1))
-                   + least(15, 3 * greatest(0, x.size / greatest(1, cardinality(x.phones)) - 2)))"""
+        # score stays is not written again (each write of an ad adds entries to its three GIN indexes)
         cur.execute(f"""
-            UPDATE ads_ad a SET score = {score}
+            UPDATE ads_ad a SET score = {SCORE}
             FROM ads_adnetwork x, ads_adversion v
             WHERE a.network_id = x.id AND x.size > 1 AND v.ad_id = a.id AND v.collected_at = a.last_collected
-              AND a.score IS DISTINCT FROM {score}""")
+              AND a.score IS DISTINCT FROM {SCORE}""")
         cur.execute("""
             UPDATE ads_adnetwork x SET score = s.s
             FROM (SELECT network_id AS g, max(score) AS s FROM ads_ad WHERE network_id IS NOT NULL
                   GROUP BY network_id) s WHERE x.id = s.g AND x.score IS DISTINCT FROM s.s""")
-        cur.execute("DELETE FROM ads_templatecluster x WHERE NOT EXISTS "
-                    "(SELECT 1 FROM ads_ad a WHERE a.cluster_id = x.id)")
-        cur.execute("DELETE FROM ads_adnetwork x WHERE NOT EXISTS (SELECT 1 FROM ads_ad a WHERE a.network_id = x.id)")
+        if delete_empty:
+            delete_empty_groups(cur)
+
+
+def delete_empty_groups(cur) -> None:
+    """Clusters and networks without ads."""
+    cur.execute("DELETE FROM ads_templatecluster x WHERE NOT EXISTS (SELECT 1 FROM ads_ad a WHERE a.cluster_id = x.id)")
+    cur.execute("DELETE FROM ads_adnetwork x WHERE NOT EXISTS (SELECT 1 FROM ads_ad a WHERE a.network_id = x.id)")

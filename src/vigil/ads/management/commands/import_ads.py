@@ -16,8 +16,14 @@ class Command(ImportCommand):
         parser.add_argument("--owner", default="", help="slug of the organisation that owns the ads "
                             "(default: VIGIL_DEFAULT_OWNER)")
         parser.add_argument("--workers", type=int, help="processes that extract and read ads (default: one per core)")
+        how = parser.add_mutually_exclusive_group()
+        how.add_argument("--bulk", dest="mode", action="store_const", const="bulk",
+                         help="store everything first, then make clusters, networks and alerts in one pass (default "
+                              "when no ads are stored or the file has at least as many lines as there are ads)")
+        how.add_argument("--incremental", dest="mode", action="store_const", const="incremental",
+                         help="link every batch against the stored ads (default for a file small against them)")
 
     def run(self, file, options, on_progress, on_error):
         return import_ads(file, owner=options["owner"], images=options["images"], workers=options["workers"],
-                          batch_size=options["batch_size"], restart=options["restart"], on_progress=on_progress,
-                          on_error=on_error)
+                          mode=options["mode"], batch_size=options["batch_size"], restart=options["restart"],
+                          on_progress=on_progress, on_error=on_error)

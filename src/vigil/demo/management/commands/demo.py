@@ -73,7 +73,7 @@ def demo_ads(n: int, seed: int) -> str:
 
     from django.conf import settings
 
-    from vigil.ads import synth
+    from vigil.ads import bulk, synth
     from vigil.ads.importer import import_ads
     from vigil.intake.importer import fingerprint
     from vigil.intake.models import ImportRun
@@ -85,6 +85,8 @@ def demo_ads(n: int, seed: int) -> str:
             for ad, _truth in synth.generate(n, seed=seed):
                 f.write(json.dumps(ad, ensure_ascii=False) + "\n")
         tmp.rename(path)
+    if bulk.pending():  # a bulk load stopped while linking: finish it before deciding there is nothing to do
+        bulk.link()
     if ImportRun.objects.filter(kind="ads", fingerprint=fingerprint(path), state=ImportRun.State.FINISHED).exists():
         return f"Demo ads: {path.name} already imported."
     report = import_ads(path)
