@@ -52,8 +52,19 @@ def serve(host: str, port: int, out, workers: int | None = None, threads: int = 
     try:
         Server().run()
     finally:
-        worker.terminate()
-        worker.wait(timeout=15)
+        stop_worker(worker)
+
+
+def stop_worker(worker: subprocess.Popen, grace: float = 15) -> None:
+    """Ask the worker to stop; one busy with a long task (reading thousands of signals with the learned reader) is
+    killed after ``grace`` seconds: its finished batches are committed, the batch in hand is rolled back, and the
+    next start queues the work again. Left running, it would outlive the server and its embedded database."""
+    worker.terminate()
+    try:
+        worker.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+        worker.wait()
 
 
 def start_worker() -> subprocess.Popen:
