@@ -81,18 +81,32 @@ def fetch_int64(cur, query: str, ncols: int) -> np.ndarray:
         rows["v0"].astype(np.int64).reshape(-1, 1)
 
 
+def drop_secondary_indexes(cur, tables: list[str]) -> list[tuple[str, str]]:
+    """Drop the tables' indexes that are neither unique nor primary; returns (name, CREATE INDEX statement) of each,
+    to build them again."""
+    cur.execute("SELECT i.relname, pg_get_indexdef(i.oid) FROM pg_index x "
+                "JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid "
+                "WHERE t.relname = ANY(%s) AND t.relnamespace = current_schema()::regnamespace "
+                "AND NOT x.indisunique AND NOT x.indisprimary ORDER BY i.relname", [list(tables)])
+    found = cur.fetchall()
+    for name, _definition in found:
+        cur.execute(f'DROP INDEX "{name}"')
+    return found
+
+
 @contextmanager
 def without_indexes(cur, table: str):
     """A table's non-unique indexes dropped while it is filled, built again afterwards: one sort per index instead
     of an insertion per row (the band index: 32 rows per ad, in random order)."""
-    cur.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s AND schemaname = current_schema() "
-                "AND indexdef NOT LIKE 'CREATE UNIQUE %%'", [table])
-    found = cur.fetchall()
-    for name, _definition in found:
-        cur.execute(f'DROP INDEX "{name}"')
+    found = drop_secondary_indexes(cur, [table])
     yield
     for _name, definition in found:
         cur.execute(definition)
+
+
+# every ad's latest signature, read twice by the link: for the clusters and, after the networks, for the band index
+# (not kept in between: at 1M captures they are 600 MB beside the networks' arrays)
+LATEST_SIGNATURES = f"SELECT id, signature FROM ads_ad WHERE length(signature) = {clusters.PERMUTATIONS * 4} ORDER BY id"
 
 
 def _signatures(cur, query: str) -> tuple[np.ndarray, np.ndarray]:
@@ -136,13 +150,7 @@ def begin() -> BulkLoad:
         if load is not None:
             return load
         with connection.cursor() as cur:
-            cur.execute("SELECT i.relname, pg_get_indexdef(i.oid) FROM pg_index x "
-                        "JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid "
-                        "WHERE t.relname = ANY(%s) AND t.relnamespace = current_schema()::regnamespace "
-                        "AND NOT x.indisunique AND NOT x.indisprimary ORDER BY i.relname", [list(TABLES)])
-            dropped = cur.fetchall()
-            for name, _definition in dropped:
-                cur.execute(f'DROP INDEX "{name}"')
+            dropped = drop_secondary_indexes(cur, list(TABLES))
             cur.execute("SELECT coalesce(max(id), 0) FROM ads_adversion")
             after = cur.fetchone()[0]
         load = BulkLoad.objects.create(after_capture=after, indexes=[d for _n, d in dropped])
@@ -185,8 +193,7 @@ def link(load: BulkLoad | None = None) -> dict:
         step("networks")
         _keys(cur)
         step("keys")
-        ids, signatures = _signatures(cur, "SELECT id, signature FROM ads_ad WHERE length(signature) = "
-                                           f"{clusters.PERMUTATIONS * 4} ORDER BY id")
+        ids, signatures = _signatures(cur, LATEST_SIGNATURES)
         recluster._rebuild_bands(cur, ids, signatures, cluster_of)
         del ids, signatures
         step("bands")
@@ -215,8 +222,7 @@ def link(load: BulkLoad | None = None) -> dict:
 def _clusters(cur, figures: dict) -> tuple[dict, dict]:
     """Template clusters by the one-pass rule over every ad's latest signature and this load's earlier ones. Returns
     (ad id -> cluster id, ad id -> smallest ad id of its cluster) for the ads in clusters."""
-    ids, signatures = _signatures(cur, "SELECT id, signature FROM ads_ad WHERE length(signature) = "
-                                       f"{clusters.PERMUTATIONS * 4} ORDER BY id")
+    ids, signatures = _signatures(cur, LATEST_SIGNATURES)
     more_ids, more = _signatures(cur, "SELECT ad_id, signature FROM ads_loadedtext WHERE length(signature) = "
                                       f"{clusters.PERMUTATIONS * 4} ORDER BY ad_id, id")
     ad_of = np.r_[ids, more_ids]
@@ -326,13 +332,12 @@ def _networks(cur, cluster_of: dict, label_of: dict, figures: dict) -> None:
     cur.execute("ALTER TABLE bulk_ad ADD PRIMARY KEY (id); ANALYZE bulk_ad")
     pipeline.figures(cur, "ads_adnetwork", "network_id", "(SELECT a.phones, a.city, a.first_collected, "
                      "a.last_collected, t.network AS network_id FROM ads_ad a JOIN bulk_ad t ON t.id = a.id)")
-    score = pipeline.SCORE.replace("v.score", "c.score")
     # hash joins: the planner takes the ads matching their latest capture for one row and loops over them
     cur.execute("SET LOCAL enable_nestloop = off")
     cur.execute(f"""
         UPDATE ads_ad a SET cluster_id = nullif(t.cluster, 0), network_id = t.network,
                search = coalesce(a.search, {pipeline.SEARCH_TEXT}),
-               score = CASE WHEN x.size > 1 THEN {score} ELSE a.score END
+               score = CASE WHEN x.size > 1 THEN {pipeline.SCORE} ELSE a.score END
         FROM bulk_ad t JOIN ads_adnetwork x ON x.id = t.network, ads_adversion c
         WHERE t.id = a.id AND c.ad_id = a.id AND c.collected_at = a.last_collected""")
     cur.execute("SET LOCAL enable_nestloop = on")

@@ -163,17 +163,25 @@ def common_shingles(texts, share: float = STOP_SHARE, minimum: int = STOP_MIN_TE
     return np.array(common, dtype=np.uint64), n
 
 
-BAND_MIX = (0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0x27D4EB2F165667C5)
-BAND_OFFSET = 0x94D049BB133111EB
+_BAND_MIX = np.array((0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0x27D4EB2F165667C5),
+                     dtype=np.uint64)[:ROWS]
+_BAND_OFFSET = np.arange(BANDS, dtype=np.uint64) * np.uint64(0x94D049BB133111EB)  # the band number mixed in
+
+
+def band_keys(signatures: np.ndarray) -> np.ndarray:
+    """One signed 63-bit key per band of each signature (n × BANDS, int64, the bigint range of the index in
+    PostgreSQL), 100,000 signatures at a time."""
+    out = np.empty((len(signatures), BANDS), dtype=np.int64)
+    for start in range(0, len(signatures), 100_000):
+        rows = signatures[start:start + 100_000, :BAND_VALUES].astype(np.uint64)
+        keys = (rows.reshape(len(rows), BANDS, ROWS) * _BAND_MIX).sum(axis=2, dtype=np.uint64) + _BAND_OFFSET
+        out[start:start + len(rows)] = (keys ^ np.uint64(1 << 63)).view(np.int64)  # k - 2**63
+    return out
 
 
 def bands(sig: np.ndarray) -> list[int]:
-    """One signed 63-bit key per band (band number mixed in), for the index in PostgreSQL (``recluster.band_keys``
-    computes the same for many signatures at once)."""
-    rows = sig[:BAND_VALUES].reshape(BANDS, ROWS).astype(np.uint64)
-    keys = (rows * np.array(BAND_MIX, dtype=np.uint64)[:ROWS]).sum(axis=1, dtype=np.uint64) + np.arange(
-        BANDS, dtype=np.uint64) * np.uint64(BAND_OFFSET)
-    return [int(k) - (1 << 63) for k in keys]  # bigint range
+    """The band keys of one signature."""
+    return band_keys(sig[None, :])[0].tolist()
 
 
 def similarity(a: np.ndarray, b: np.ndarray) -> float:

@@ -534,10 +534,10 @@ def _link_clusters(changed: dict[int, _AdState], signatures: dict) -> dict:
         ids = np.fromiter(row_of, dtype=np.int64, count=len(row_of))
         left_rows, right_rows = np.asarray(left), np.asarray(right)
         close = np.empty(len(left), dtype=bool)
+        agree = clusters.threshold(next(iter(derived.values())).stop_list) * clusters.PERMUTATIONS
         for start in range(0, len(left), 20_000):  # bounded memory however many candidates
             part = slice(start, start + 20_000)
-            close[part] = np.count_nonzero(matrix[left_rows[part]] == matrix[right_rows[part]], axis=1) \
-                >= clusters.threshold(next(iter(derived.values())).stop_list) * clusters.PERMUTATIONS
+            close[part] = np.count_nonzero(matrix[left_rows[part]] == matrix[right_rows[part]], axis=1) >= agree
         for pk, other in zip(ids[left_rows[close]].tolist(), ids[right_rows[close]].tolist(), strict=True):
             components.union(("a", pk), ("a", other))
             cluster = known[other][1] if other in known else None
@@ -682,8 +682,8 @@ def sightings(captures: list[Seen]) -> None:
                                       "at": at.isoformat()} for k, key, city, previous, ad, at in alerts])])
 
 
-# an ad's score in a network of two or more (x: the network, v: the ad's latest capture)
-SCORE = """least(100, v.score + least(20, 4 * greatest(0, cardinality(x.cities) - 1))
+# an ad's score in a network of two or more (x: the network, c: the ad's latest capture, as in SEARCH_TEXT)
+SCORE = """least(100, c.score + least(20, 4 * greatest(0, cardinality(x.cities) - 1))
            + least(15, 3 * greatest(0, x.size / greatest(1, cardinality(x.phones)) - 2)))"""
 
 
@@ -715,8 +715,8 @@ def refresh(delete_empty: bool = True) -> None:
         # score stays is not written again (each write of an ad adds entries to its three GIN indexes)
         cur.execute(f"""
             UPDATE ads_ad a SET score = {SCORE}
-            FROM ads_adnetwork x, ads_adversion v
-            WHERE a.network_id = x.id AND x.size > 1 AND v.ad_id = a.id AND v.collected_at = a.last_collected
+            FROM ads_adnetwork x, ads_adversion c
+            WHERE a.network_id = x.id AND x.size > 1 AND c.ad_id = a.id AND c.collected_at = a.last_collected
               AND a.score IS DISTINCT FROM {SCORE}""")
         cur.execute("""
             UPDATE ads_adnetwork x SET score = s.s

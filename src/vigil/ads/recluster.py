@@ -27,25 +27,13 @@ from vigil.ads import clusters
 from vigil.core.components import smallest_in_component
 
 BUCKET_CAP = clusters.BUCKET_CAP
+band_keys = clusters.band_keys
+_CHUNK = 200_000  # pairs made and compared at a time (bounded memory)
 
 
 def _agree(threshold: float) -> int:
     """Equal positions a kept pair needs."""
     return int(np.ceil(threshold * clusters.PERMUTATIONS - 1e-9))
-_CHUNK = 200_000  # pairs made and compared at a time (bounded memory)
-
-
-def band_keys(signatures: np.ndarray) -> np.ndarray:
-    """The band keys of many signatures at once (n × BANDS, int64): the same numbers as ``clusters.bands``,
-    computed for 100,000 signatures at a time in NumPy."""
-    out = np.empty((len(signatures), clusters.BANDS), dtype=np.int64)
-    mix = np.array(clusters.BAND_MIX[:clusters.ROWS], dtype=np.uint64)
-    offset = np.arange(clusters.BANDS, dtype=np.uint64) * np.uint64(clusters.BAND_OFFSET)
-    for start in range(0, len(signatures), 100_000):
-        rows = signatures[start:start + 100_000, :clusters.BAND_VALUES].astype(np.uint64)
-        keys = (rows.reshape(len(rows), clusters.BANDS, clusters.ROWS) * mix).sum(axis=2, dtype=np.uint64) + offset
-        out[start:start + len(rows)] = (keys ^ np.uint64(1 << 63)).view(np.int64)  # k - 2**63, as ``bands``
-    return out
 
 
 def candidate_pairs_in_chunks(ids: np.ndarray, keys: np.ndarray, chunk: int = _CHUNK):
@@ -91,10 +79,10 @@ def candidate_pairs(ids: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.n
 
 def kept_pairs(signatures: np.ndarray, a: np.ndarray, b: np.ndarray,
                threshold: float = clusters.THRESHOLD) -> tuple[np.ndarray, np.ndarray]:
-    keep = np.empty(len(a), dtype=bool)
+    keep, agree = np.empty(len(a), dtype=bool), _agree(threshold)
     for start in range(0, len(a), 4_096):  # pairs whose signatures stay in the processor's cache: faster
         part = slice(start, start + 4_096)
-        keep[part] = np.count_nonzero(signatures[a[part]] == signatures[b[part]], axis=1) >= _agree(threshold)
+        keep[part] = np.count_nonzero(signatures[a[part]] == signatures[b[part]], axis=1) >= agree
     return a[keep], b[keep]
 
 
@@ -123,7 +111,7 @@ def spark_session(cores: int | None = None):
 def partition_spark(ids, signatures: np.ndarray, spark=None, threshold: float = clusters.THRESHOLD) -> dict[int, int]:
     """The same partition computed by Spark: the band join, the comparison of signatures and the connected
     components (label propagation: each ad takes the smallest label among its neighbours until none changes) all run
-    as Spark jobs; only the band keys come from ``clusters.bands``, part of the signature's definition."""
+    as Spark jobs; only the band keys come from ``clusters.band_keys``, part of the signature's definition."""
     from pyspark.sql import Window
     from pyspark.sql import functions as F
 

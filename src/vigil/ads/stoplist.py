@@ -53,9 +53,17 @@ def text_of(title: str, body: str) -> str:
     return f"{title}\n{body}"[:20_000]
 
 
-def _file_texts(path: Path, lines: int):
-    """The distinct texts of the first ``lines`` lines of an ads file (bad lines are the import's to report)."""
+def _distinct(texts):
+    """Each text once (a repost counts once), remembering only a hash of each."""
     seen = set()
+    for text in texts:
+        if hash(text) not in seen:
+            seen.add(hash(text))
+            yield text
+
+
+def _file_texts(path: Path, lines: int):
+    """The texts of the first ``lines`` lines of an ads file (bad lines are the import's to report)."""
     with Path(path).open("rb") as f:
         for n, raw in enumerate(f):
             if n >= lines:
@@ -67,10 +75,7 @@ def _file_texts(path: Path, lines: int):
                     continue
             except (ValueError, KeyError, TypeError, AttributeError):
                 continue
-            text = text_of(title.replace("\x00", ""), body.replace("\x00", ""))
-            if hash(text) not in seen:
-                seen.add(hash(text))
-                yield text
+            yield text_of(title.replace("\x00", ""), body.replace("\x00", ""))
 
 
 def for_import(path: Path) -> clusters.StopList | None:
@@ -79,26 +84,22 @@ def for_import(path: Path) -> clusters.StopList | None:
     stop = current()
     if stop is not None or Ad.objects.exists() or not Path(path).is_file():
         return stop
-    found, n = clusters.common_shingles(_file_texts(path, SAMPLE_LINES))
+    found, n = clusters.common_shingles(_distinct(_file_texts(path, SAMPLE_LINES)))
     return save(found, n, f"the first {n} distinct texts of {Path(path).name}")
 
 
 def _stored_texts():
-    """The latest text of every stored ad, each distinct text once, streamed."""
-    seen = set()
+    """The latest text of every stored ad, streamed."""
     with connection.chunked_cursor() as cur:
         cur.execute("SELECT v.title, v.body FROM ads_ad a JOIN ads_adversion v "
                     "ON v.ad_id = a.id AND v.collected_at = a.last_collected")
         for title, body in cur:
-            text = text_of(title, body)
-            if hash(text) not in seen:
-                seen.add(hash(text))
-                yield text
+            yield text_of(title, body)
 
 
 def count_stored() -> clusters.StopList | None:
     """Count the list again over every stored ad; a different list becomes the new version."""
-    found, n = clusters.common_shingles(_stored_texts())
+    found, n = clusters.common_shingles(_distinct(_stored_texts()))
     return save(found, n, f"{n} distinct texts of the stored ads")
 
 

@@ -66,7 +66,8 @@ def _best(units: np.ndarray, probs: np.ndarray, k: int) -> np.ndarray:
 
 
 def train(cat: Catalogue, items: list[dict], *, c: float = C, rounds: int = ROUNDS, best: int = BEST,
-          threshold: float = THRESHOLD, progress: Callable[[str], None] = lambda _: None, source: str = "", cache: Path | None = None) -> R.Heads:
+          threshold: float = THRESHOLD, progress: Callable[[str], None] = lambda _: None, source: str = "",
+          cache: Path | None = None) -> R.Heads:
     from sklearn.linear_model import LogisticRegression
 
     ids = sorted(i.id for i in cat.indicators.values() if i.text)

@@ -58,12 +58,12 @@ def effective(reading: dict, verdicts: dict[str, IndicatorReview] | None = None,
         review = verdicts.get(ind["id"])
         if ind["id"] in cat.indicators and not (review and review.verdict == IndicatorReview.Verdict.REJECTED):
             found[ind["id"]] = ind["evidence"]
-    for ident, review in verdicts.items():
-        if review.verdict == IndicatorReview.Verdict.CONFIRMED and ident not in found and ident in cat.indicators:
-            found[ident] = [{"field": "analyst", "language": "", "pattern": "", "before": "", "match": review.reason,
-                             "after": "", "start": None, "end": None}]
     confirmed = frozenset(ident for ident, review in verdicts.items()
                           if review.verdict == IndicatorReview.Verdict.CONFIRMED)
+    for ident in confirmed - set(found):
+        if ident in cat.indicators:
+            found[ident] = [{"field": "analyst", "language": "", "pattern": "", "before": "",
+                             "match": verdicts[ident].reason, "after": "", "start": None, "end": None}]
     out = read(cat, found, reading.get("set_aside", []), reading.get("source_urgent", False),
                reading.get("language", ""), confirmed)
     out["reviewed"] = bool(verdicts or reading_review)

@@ -142,21 +142,16 @@ def _prepared(f, line_no: int, offset: int, prepare, workers: int, route: Callab
         context.set_forkserver_preload(["__main__", *preload])
     # django.setup itself is the initializer: a function of ours would be unpickled, importing models, before
     # the app registry is ready
-    if route is None:
-        with ProcessPoolExecutor(workers, mp_context=context, initializer=django.setup) as pool:
-            pending = deque()
-            for chunk in chunks:
-                pending.append(pool.submit(work, chunk))
-                if len(pending) >= 2 * workers:
-                    yield from pending.popleft().result()
-            while pending:
-                yield from pending.popleft().result()
-        return
-    with ExitStack() as stack:  # one single-process pool per worker: a line goes to the worker its route names
-        pools = [stack.enter_context(ProcessPoolExecutor(1, mp_context=context, initializer=django.setup))
-                 for _ in range(workers)]
+    with ExitStack() as stack:
+        # without a route one pool takes whole chunks, any worker; with one, a single-process pool per worker takes
+        # the lines its route names
+        sizes = [workers] if route is None else [1] * workers
+        pools = [stack.enter_context(ProcessPoolExecutor(n, mp_context=context, initializer=django.setup))
+                 for n in sizes]
 
         def split(chunk):
+            if route is None:
+                return [pools[0].submit(work, chunk)], None
             parts = [[] for _ in pools]
             for item in chunk:
                 if item[2] is not None:
@@ -166,7 +161,8 @@ def _prepared(f, line_no: int, offset: int, prepare, workers: int, route: Callab
 
         def joined(futures, end):
             items = [item for future in futures for item in future.result()]
-            items.sort(key=lambda item: item[0])  # file order again
+            if len(futures) > 1:
+                items.sort(key=lambda item: item[0])  # file order again
             return items + [end] if end else items
 
         pending = deque()
