@@ -79,6 +79,13 @@ def index_names() -> set[str]:
         return {r[0] for r in cur.fetchall()}
 
 
+def foreign_keys() -> set[str]:
+    with connection.cursor() as cur:
+        cur.execute("SELECT conname FROM pg_constraint WHERE contype = 'f' "
+                    "AND conrelid::regclass::text IN ('ads_ad', 'ads_adversion')")
+        return {r[0] for r in cur.fetchall()}
+
+
 def test_bulk_and_incremental_give_the_same_networks_and_alerts_and_clusters_as_good(tmp_path, orgs):
     path = tmp_path / "ads.jsonl"
     truth = corpus(path)
@@ -116,9 +123,13 @@ def test_an_interrupted_bulk_load_resumes_in_either_phase(tmp_path, orgs, monkey
     whole = groups("network"), groups("cluster"), alerts()
     clear()
 
-    # stopped in phase 1: the load waits, its indexes dropped; the next import goes on loading, then links
+    keys = foreign_keys()
+    assert len(keys) >= 3  # an ad's cluster, network and owner, a capture's ad
+    # stopped in phase 1: the load waits, its indexes and foreign keys dropped; the next import goes on loading,
+    # then links
     first = import_ads(path, owner=OWNER, workers=0, batch_size=200, stop_after_batches=2, restart=True)
     assert BulkLoad.objects.get().state == BulkLoad.State.LOADING and "ad_search" not in index_names()
+    assert not foreign_keys()
     assert Ad.objects.exists() and not Ad.objects.exclude(network=None).exists() and not AdAlert.objects.exists()
 
     # stopped in phase 2: linking is one transaction, nothing of it is kept
@@ -137,6 +148,7 @@ def test_an_interrupted_bulk_load_resumes_in_either_phase(tmp_path, orgs, monkey
     again = import_ads(path, owner=OWNER, workers=0, batch_size=200)
     assert again.lines == 0 and first.run_id
     assert BulkLoad.objects.get().state == BulkLoad.State.FINISHED and "ad_search" in index_names()
+    assert foreign_keys() == keys
     assert (groups("network"), groups("cluster"), alerts()) == whole
 
 
@@ -189,3 +201,51 @@ def test_bad_lines_in_a_bulk_load_are_named_and_a_small_file_on_a_large_corpus_i
     import_ads(one, owner=OWNER, workers=0)
     assert BulkLoad.objects.count() == 1 and Ad.objects.get(site_ad_id="5").network_id == \
         Ad.objects.get(site_ad_id="1").network_id
+
+
+def test_the_link_reads_each_text_once_in_ad_order_with_what_it_needs_of_its_signature(tmp_path, orgs, monkeypatch):
+    """``bulk._texts``: every ad's latest signature and the load's earlier ones, in ad id order (the latest first),
+    as band keys, quick bits and low 16 bits, from one read of the signatures."""
+    import numpy as np
+    from django.db import transaction
+
+    from vigil.ads import clusters, recluster
+
+    path = tmp_path / "ads.jsonl"
+    corpus(path, 900, seed=11)
+    monkeypatch.setattr(bulk, "link", lambda load=None: {})
+    import_ads(path, owner=OWNER, workers=0, mode="bulk", batch_size=100)
+    expected = []  # (ad, latest?, signature)
+    for pk, sig in Ad.objects.exclude(signature=None).values_list("pk", "signature"):
+        expected.append((pk, 0, 0, np.frombuffer(bytes(sig), dtype=np.uint32)))
+    for n, (pk, sig) in enumerate(LoadedText.objects.exclude(signature=None).order_by("id")
+                                  .values_list("ad_id", "signature")):
+        expected.append((pk, 1, n, np.frombuffer(bytes(sig), dtype=np.uint32)))
+    assert sum(e[1] for e in expected) > 50  # earlier texts of the load
+    expected.sort(key=lambda e: e[:3])
+    with transaction.atomic(), connection.cursor() as cur:
+        texts = bulk._texts(cur)
+    signatures = np.stack([e[3] for e in expected])
+    assert texts.ad.tolist() == [e[0] for e in expected]
+    assert texts.latest.tolist() == [e[1] == 0 for e in expected]
+    assert (texts.keys == clusters.band_keys(signatures)).all()
+    assert (texts.quick == recluster.quick_signatures(signatures)).all()
+    assert (texts.low == (signatures & 0xFFFF)).all()
+
+
+def test_image_keys_are_made_in_numpy_as_the_import_makes_them():
+    import random
+
+    import numpy as np
+
+    from vigil.ads import pipeline
+
+    r = random.Random(4)
+    hashes = [f"{r.getrandbits(64):016x}" for _ in range(200)] + ["0000000000000000", "ffffffffffffffff"]
+    values = np.array([int(h, 16) for h in hashes], dtype=np.uint64).view(np.int64)
+    made = bulk._image_keys(bulk._image_codes(values).reshape(-1)).astype(str).reshape(len(hashes), -1)
+    assert [list(row) for row in made] == [pipeline.link_keys([], [], [], [h]) for h in hashes]
+    assert bulk._hex64(values).astype(str).tolist() == hashes
+    # codes sort as the keys' text does: the key table is filled in the order of its unique index
+    codes = np.sort(bulk._image_codes(values).reshape(-1))
+    assert bulk._image_keys(codes).tolist() == sorted(bulk._image_keys(codes).tolist())

@@ -99,3 +99,44 @@ def test_recluster_restores_lost_clusters_and_keeps_their_id(tmp_path, orgs):
     assert Ad.objects.get(site_ad_id="own").cluster_id is None
     assert TemplateCluster.objects.get().size == 4 and AdBand.objects.count() == bands
     assert templated.values("network").distinct().count() == 1
+
+
+def test_the_quick_checks_count_the_low_bits_and_never_reject_a_pair_the_whole_signatures_keep():
+    """``quick_signatures``: a pair is rejected on the low 2 or 4 bits of its positions only when it differs there on
+    more positions than a kept pair may; positions equal in full are equal in their low bits."""
+    rng = np.random.default_rng(5)
+    n = 3_000
+    base = rng.integers(0, 2**32, size=(n, clusters.PERMUTATIONS), dtype=np.uint64).astype(np.uint32)
+    other = rng.integers(0, 2**32, size=(n, clusters.PERMUTATIONS), dtype=np.uint64).astype(np.uint32)
+    same = rng.random((n, clusters.PERMUTATIONS)) < np.linspace(0, 1, n)[:, None]  # 0% to 100% equal positions
+    other[same] = base[same]
+    near = (rng.random((n, clusters.PERMUTATIONS)) < 0.3) & (np.arange(n) % 2 == 0)[:, None]
+    other[near & ~same] = base[near & ~same] ^ np.uint32(0x10000)  # differing, but not in the low bits
+    both = recluster.quick_signatures(np.concatenate([base, other]))
+    x, y = both[:n], both[n:]
+    two = recluster._differ_two(x[:, :recluster._TWO], y[:, :recluster._TWO])
+    four = recluster._differ_four(x[:, recluster._TWO:], y[:, recluster._TWO:])
+    assert (two == np.count_nonzero((base & 3) != (other & 3), axis=1) % 256).all()
+    assert (four == np.count_nonzero((base & 15) != (other & 15), axis=1)).all()
+    equal = np.count_nonzero(base == other, axis=1)
+    differ = clusters.PERMUTATIONS - recluster._agree(clusters.THRESHOLD)
+    kept = equal >= recluster._agree(clusters.THRESHOLD)
+    assert kept.sum() > 1000 and (~kept).sum() > 1000
+    assert (two[kept] <= differ).all() and (four[kept] <= differ).all()
+    unrelated = (equal < 60) & (np.arange(n) % 2 == 1)
+    assert unrelated.sum() > 200 and (four[unrelated] > differ).all()  # rejected on the quick bits
+
+
+def test_an_ads_texts_are_clustered_together():
+    """``linked`` with groups: an ad (two texts) written from template A and later from template B joins both."""
+    words = "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron pi rho sigma tau".split()
+    one = " ".join(words)
+    two = " ".join(w + "x" for w in words)
+    sigs = np.stack([clusters.signature(t) for t in (one, one + " upsilon", two + " upsilon", two)])
+    group = np.array([0, 1, 1, 2])  # ad 0: text one; ad 1: one, then two; ad 2: two
+    label = recluster.linked(clusters.band_keys(sigs), group, recluster.quick_signatures(sigs),
+                             recluster.equal_positions(sigs), recluster._agree(clusters.THRESHOLD))
+    assert label.tolist() == [0, 0, 0]
+    alone = recluster.linked(clusters.band_keys(sigs), np.arange(4), recluster.quick_signatures(sigs),
+                             recluster.equal_positions(sigs), recluster._agree(clusters.THRESHOLD))
+    assert alone.tolist() == [0, 0, 2, 2]

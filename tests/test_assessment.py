@@ -4,10 +4,13 @@ import io
 import json
 import shutil
 import time
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.conftest import make_record, store
 from vigil.assessment import assess, catalogue
@@ -77,6 +80,42 @@ def test_proximity_patterns_find_parts_in_any_order_within_one_sentence():
     assert found("Het paspoort is niet door de baas ingenomen.")[0][1] == "negated"
     far = "De baas " + "zei heel veel dingen over het weer en " * 3 + "haar paspoort is ingenomen."
     assert found(far) == []
+
+
+_WORDS = ["baas", "paspoort", "ingenomen", "niet", "werkt", "dag", "nacht", "24/7", "16", "jaar", "40.000",
+          "3,50", "euro", "nieuw", "net", "aangekomen", "geen", "vrije", "dagen", "schuld", "(", ")", "€", "minderjarig",
+          "new", "in", "town", "no", "passport", "never", "free", "days", "works", "7", "days", "a", "week"]
+_BREAKS = [" ", "  ", ". ", "! ", "? ", "; ", ".\n", "\n", "\n\n", ", ", ".", "?!  ", ": ", " - ", ".\t", "\u037e "]
+
+
+@given(st.lists(st.tuples(st.sampled_from(_WORDS), st.sampled_from(_BREAKS)), max_size=60),
+       st.sampled_from(["", "nl", "en"]))
+@settings(max_examples=300, deadline=None)
+def test_reading_sentence_by_sentence_finds_what_reading_the_whole_text_finds(parts, language):
+    """``Matcher.find`` reads a text sentence by sentence (and keeps each sentence's hits); that must find exactly what
+    one pass over the whole text finds, offsets included."""
+    matcher = catalogue.current().matcher
+    text = "".join(w + b for w, b in parts)
+
+    def key(h):
+        return (h.start, h.end, h.indicator, h.pattern, h.language, h.set_aside)
+
+    whole = sorted(map(key, matcher._find_in_sentence(text, language)))
+    assert sorted(map(key, matcher.find(text, language))) == whole
+    assert sorted(map(key, matcher.find(text, language))) == whole  # again, from the kept sentences
+
+
+def test_reading_sentence_by_sentence_on_the_labelled_sets():
+    matcher = catalogue.current().matcher
+    texts = [json.loads(line).get("text") or "" for path in sorted(Path("benchmarks").glob("assess_*/*.jsonl"))
+             for line in path.read_text().splitlines() if line.strip()]
+    assert len(texts) > 2000
+
+    def key(h):
+        return (h.start, h.end, h.indicator, h.set_aside)
+
+    assert [sorted(map(key, matcher.find(t, "nl"))) for t in texts] == [
+        sorted(map(key, matcher._find_in_sentence(t, "nl"))) for t in texts]
 
 
 def test_invalid_catalogue_names_file_line_and_field_and_the_previous_stays_in_use(tmp_path):

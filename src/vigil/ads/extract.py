@@ -20,6 +20,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from itertools import islice
 from typing import Any
 
 import ahocorasick
@@ -1267,7 +1268,7 @@ def _detect_language(text: str) -> str | None:
     try:
         clean = _LID_CLEAN if ("@" in text or "://" in text) else _LID_CLEAN_PLAIN
         t = clean.sub(" ", text).strip()
-        if len(t) < _LID_MIN_LETTERS or len(_LID_WORD.findall(t)) < 3:
+        if len(t) < _LID_MIN_LETTERS or next(islice(_LID_WORD.finditer(t), 2, None), None) is None:  # < 3 words
             return None
         labels, probs = _lid_model().predict(t.lower(), k=1)  # only the top label decides
         for label, p in zip(labels, probs, strict=False):

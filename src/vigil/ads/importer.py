@@ -9,10 +9,12 @@ from pathlib import Path
 from django.db import connection
 
 from vigil.ads import bulk, pipeline, stoplist
-from vigil.intake.importer import ImportReport, Kind, import_lines
+from vigil.intake.importer import ImportReport, Kind, import_lines, start_fork_server
 from vigil.intake.models import ImportRun
 from vigil.register.records import RecordError
 from vigil.register.writer import OwnerResolver
+
+PRELOAD = ("vigil.ads.warm",)  # what the workers' fork server loads before it forks them
 
 
 def owner_of(slug: str):
@@ -36,6 +38,9 @@ def import_ads(path: Path, *, owner: str = "", images: Path | None = None, worke
     loading = bulk.choose(Path(path), mode)
     if not loading and bulk.pending() is not None:
         bulk.link()
+    workers = default_workers() if workers is None else workers
+    if workers > 1:
+        start_fork_server(PRELOAD)  # it loads the catalogue and language model while the stop list is counted
     stop = stoplist.for_import(Path(path))  # the first import into an empty database counts it
     prepare = partial(pipeline.prepare, images=str(images) if images else None, stop=stop)
     signatures: dict = {}  # of stored ads, kept over the batches of this import (pipeline._link_clusters)
@@ -51,14 +56,14 @@ def import_ads(path: Path, *, owner: str = "", images: Path | None = None, worke
     else:
         def store(batch, by):
             return pipeline.write(batch, org, by, signatures)
-    kind = Kind("ads", prepare, store, one_per_batch=False, route=pipeline.route, preload=("vigil.ads.warm",))
+    kind = Kind("ads", prepare, store, one_per_batch=False, route=pipeline.route, preload=PRELOAD)
     with connection.cursor() as cur:
         # each batch commits with its checkpoint: after a crash the import resumes from the last batch that reached
         # the disk, so waiting for every commit to be flushed buys nothing here (the database stays consistent).
         # Only for the import: what the session writes afterwards (the audit of the import) waits as usual.
         cur.execute("SET synchronous_commit = off")
     try:
-        report = import_lines(Path(path), kind, workers=default_workers() if workers is None else workers, **options)
+        report = import_lines(Path(path), kind, workers=workers, **options)
         if not loading:
             pipeline.refresh()
         elif ImportRun.objects.filter(pk=report.run_id, state=ImportRun.State.FINISHED).exists():

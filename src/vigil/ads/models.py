@@ -150,7 +150,7 @@ class AdBand(models.Model):
     ad = models.ForeignKey(Ad, on_delete=models.CASCADE, db_constraint=False, related_name="+")
 
     class Meta:
-        indexes = [models.Index(fields=["band"]), models.Index(fields=["ad"])]
+        indexes = [models.Index(fields=["band"])]  # the ad's own: the foreign key's index
 
     def __str__(self):
         return f"{self.band} {self.ad_id}"
@@ -163,9 +163,6 @@ class AdKey(models.Model):
     key = models.CharField(max_length=300, unique=True)
     network = models.ForeignKey(AdNetwork, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
     image = models.CharField(max_length=16, blank=True, help_text="for image keys: the whole hash first seen")
-
-    class Meta:
-        indexes = [models.Index(fields=["network"])]
 
     def __str__(self):
         return f"{self.key} → {self.network_id}"

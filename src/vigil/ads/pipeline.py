@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
+import orjson
 from django.db import connection
 
 from vigil.ads import clusters, stoplist
@@ -140,10 +141,9 @@ def prepare(record: dict, images: str | None = None, stop: clusters.StopList | N
     given = {k: v for k, v in record.items() if k not in ("site", "id", "collected_at", *fields)}
     if images:
         record = _with_image_hashes(record, images)
-    blob = json.dumps([fields["title"], fields["body"], fields["location"], record.get("contact"),
-                       record.get("stated_age"), record.get("images"), record.get("extra")],
-                      ensure_ascii=False, sort_keys=True, default=str)
-    digest = hashlib.blake2b(blob.encode(errors="surrogatepass"), digest_size=16).hexdigest()
+    digest = hashlib.blake2b(_canonical([fields["title"], fields["body"], fields["location"], record.get("contact"),
+                                         record.get("stated_age"), record.get("images"), record.get("extra")]),
+                             digest_size=16).hexdigest()
     known = (digest, stop.version if stop else 0)
     derived = _SEEN.get(known)
     if derived is None:
@@ -154,6 +154,15 @@ def prepare(record: dict, images: str | None = None, stop: clusters.StopList | N
     row = copy_row(collected_at, fields["posted_at"][:40], fields["url"], fields["title"], fields["body"],
                    fields["location"][:300], given, digest) + b"\t" + derived.read
     return PreparedAd(site=site[:200], site_ad_id=ident[:300], collected_at=collected_at, derived=derived, row=row)
+
+
+def _canonical(value) -> bytes:
+    """The bytes a capture's content is known by (keys sorted); orjson, or json for what orjson refuses (a lone
+    surrogate, a number beyond 64 bits)."""
+    try:
+        return orjson.dumps(value, default=str, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS)
+    except orjson.JSONEncodeError:
+        return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str).encode(errors="surrogatepass")
 
 
 def warm() -> None:

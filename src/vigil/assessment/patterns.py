@@ -22,7 +22,7 @@ import unicodedata
 from bisect import bisect_left
 from dataclasses import dataclass, field
 from functools import cache
-from itertools import accumulate, compress
+from itertools import accumulate, chain, compress
 from operator import itemgetter, not_
 
 import ahocorasick
@@ -34,6 +34,12 @@ CLAUSE_END = set(".!?;\n,")
 SENTENCE_END = set(".!?;\n")
 _DECIMAL = re.compile(r"[.,]\d{1,2}$")
 NEGATION_WINDOW, HYPOTHETICAL_WINDOW, MAX_GAP, PROXIMITY = 4, 8, 6, 8
+# Where a text is cut into sentences for reading: after a sentence end followed by white space. No token spans
+# such a place (numbers and words hold no white space; a run of sentence ends is no word), so every sentence is
+# tokenised as in the whole text, and clause and sentence numbers, only ever compared, stay equal where they were.
+# (Folding keeps white space and these marks, so the unfolded text is cut: a Greek question mark is cut only later.)
+SENTENCE_CUT = re.compile(r"[.!?;\n]\s+")
+SENTENCES_KEPT = 50_000  # sentences whose hits a matcher keeps (per process; about 10 MB)
 NUMBER_TABLE = 1000  # number ranges up to this wide are indexed value by value
 _EXTRA_FOLDS = {"ł": "l", "ø": "o", "đ": "d", "ı": "i", "ß": "ß"}
 
@@ -407,6 +413,7 @@ class Matcher:
             anchor = elements[k]
             for key in [f" {w} " for w in anchor.exact] + [f" {p}" for p in anchor.prefixes]:
                 self.by_key.setdefault(key, []).append(entry)
+        self._sentences: dict[tuple[str, str], tuple[Hit, ...]] = {}  # (sentence, language) -> its hits
         automaton = ahocorasick.Automaton()
         for key in self.by_key:
             automaton.add_word(key, key)
@@ -415,10 +422,36 @@ class Matcher:
         self.automaton = automaton if self.by_key else None
 
     def find(self, text: str, language: str = "") -> list[Hit]:
+        """Every pattern's hits in ``text``. A match never leaves its sentence, so the text is read sentence by
+        sentence and each sentence's hits are kept: ads written from templates, and texts captured again, repeat
+        most of their sentences word for word (on the synthetic ads three in four sentences of distinct texts had
+        been read before)."""
+        hits: list[Hit] = []
+        known = self._sentences
+        start = 0
+        for cut in chain(SENTENCE_CUT.finditer(text), (None,)):
+            end, after = (cut.start() + 1, cut.end()) if cut is not None else (len(text), len(text))
+            sentence = text[start:end]
+            found = known.get((sentence, language))
+            if found is None:
+                found = self._find_in_sentence(sentence, language)
+                if len(known) >= SENTENCES_KEPT:
+                    del known[next(iter(known))]  # the oldest first
+                known[(sentence, language)] = found
+            hits.extend(Hit(h.indicator, h.language, h.pattern, h.start + start, h.end + start, h.set_aside)
+                        for h in found)
+            start = after
+        return hits
+
+    def forget(self) -> None:
+        """Drop the sentences kept (a benchmark of reading unseen text)."""
+        self._sentences.clear()
+
+    def _find_in_sentence(self, text: str, language: str) -> tuple[Hit, ...]:
         toks = Tokens(text)
         words = toks.words
         if not words:
-            return []
+            return ()
         hits = []
         seen: set[tuple[int, int]] = set()
 
@@ -471,7 +504,7 @@ class Matcher:
             for i, w in enumerate(words):
                 if w.isdigit() and len(w) <= 6 and int(w) in self.by_number:
                     attempt(i, self.by_number[int(w)])
-        return hits
+        return tuple(hits)
 
     def _set_aside(self, toks: Tokens, i: int, gaps: list[int], index: int, declared: str) -> str:
         """"negated", "hypothetical" or "". The cues are those of the text's language when it is known (a Spanish

@@ -116,6 +116,20 @@ def _lines(f, line_no: int, offset: int, chunk_lines: int = 200):
     yield chunk + [(line_no, offset, None)]
 
 
+def start_fork_server(preload: tuple[str, ...] = ()):
+    """The fork server the workers are forked from, started now if it is not running: it imports ``preload``
+    (seconds: Django, the assessment catalogue, the language model) in its own process, so a caller with other work
+    to do first (counting an ads file's stop list) starts it early and the two overlap. Returns its context."""
+    import multiprocessing
+    from multiprocessing import forkserver
+
+    context = multiprocessing.get_context("forkserver")
+    if preload:
+        context.set_forkserver_preload(["__main__", *preload])
+    forkserver.ensure_running()
+    return context
+
+
 def _prepared(f, line_no: int, offset: int, prepare, workers: int, route: Callable[[bytes], int] | None = None,
               preload: tuple[str, ...] = ()):
     """(line number, offset, prepared record | LineError | None) in file order. With workers, chunks are prepared
@@ -128,7 +142,6 @@ def _prepared(f, line_no: int, offset: int, prepare, workers: int, route: Callab
         for chunk in chunks:
             yield from _prepare_chunk(prepare, chunk)
         return
-    import multiprocessing
     from collections import deque
     from concurrent.futures import ProcessPoolExecutor
     from contextlib import ExitStack
@@ -137,9 +150,7 @@ def _prepared(f, line_no: int, offset: int, prepare, workers: int, route: Callab
     import django
 
     work = partial(_prepare_chunk, prepare)
-    context = multiprocessing.get_context("forkserver")
-    if preload:
-        context.set_forkserver_preload(["__main__", *preload])
+    context = start_fork_server(preload)
     # django.setup itself is the initializer: a function of ours would be unpickled, importing models, before
     # the app registry is ready
     with ExitStack() as stack:
