@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
-import orjson
 from django.db import connection
 
 from vigil.ads import clusters, stoplist
@@ -157,12 +156,8 @@ def prepare(record: dict, images: str | None = None, stop: clusters.StopList | N
 
 
 def _canonical(value) -> bytes:
-    """The bytes a capture's content is known by (keys sorted); orjson, or json for what orjson refuses (a lone
-    surrogate, a number beyond 64 bits)."""
-    try:
-        return orjson.dumps(value, default=str, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS)
-    except orjson.JSONEncodeError:
-        return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str).encode(errors="surrogatepass")
+    """The bytes a capture's content is known by: its JSON with keys sorted (a lone surrogate kept as it is)."""
+    return pgcopy.json_text(value, sort_keys=True).encode(errors="surrogatepass")
 
 
 def warm() -> None:

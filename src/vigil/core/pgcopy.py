@@ -31,11 +31,11 @@ _JSON_NUL = re.compile(r"(?<!\\)((?:\\\\)*)\\u0000")  # PostgreSQL's jsonb holds
 _ORJSON = orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
 
 
-def json_text(value) -> str:
+def json_text(value, sort_keys: bool = False) -> str:
     try:
-        return orjson.dumps(value, default=str, option=_ORJSON).decode()
+        return orjson.dumps(value, default=str, option=_ORJSON | (orjson.OPT_SORT_KEYS if sort_keys else 0)).decode()
     except orjson.JSONEncodeError:
-        return json.dumps(value, ensure_ascii=False, default=str)
+        return json.dumps(value, ensure_ascii=False, default=str, sort_keys=sort_keys)
 
 
 def _element(value) -> str:
